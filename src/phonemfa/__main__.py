@@ -1,0 +1,3 @@
+from phonemfa.cli import main
+
+main()

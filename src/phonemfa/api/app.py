@@ -1,0 +1,55 @@
+"""The FastAPI application: one service, several routers, one error shape per API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from phonemfa import __version__
+from phonemfa.api import errors, guardian
+from phonemfa.service import PhoneMfa
+
+
+def create_app(service: PhoneMfa) -> FastAPI:
+    app = FastAPI(
+        title="phonemfa",
+        version=__version__,
+        description="Management API (Auth0-compatible /api/v2) and MFA API of phonemfa.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.service = service
+    errors.install(app)
+    app.add_middleware(JsonBodyMiddleware)
+    app.include_router(guardian.router)
+    return app
+
+
+class JsonBodyMiddleware:
+    """Management API bodies are JSON whatever the client labels them (curl -d says form data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"].startswith("/api/")
+            and scope["method"] in ("PUT", "POST", "PATCH")
+        ):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = dict(scope, headers=[*headers, (b"content-type", b"application/json")])
+        await self.app(scope, receive, send)
+
+
+def serve(service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        create_app(service),
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+    )

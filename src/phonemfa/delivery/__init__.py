@@ -1,0 +1,1 @@
+"""Delivery providers: Built-in (virtual inbox), Twilio (SDK), Custom (an action)."""

@@ -1,0 +1,43 @@
+"""PhoneMfaApp: five peer sections as Textual modes over one injected service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from phonemfa.service import PhoneMfa
+from phonemfa.tui.screens.placeholder import coming
+from phonemfa.tui.screens.settings import SettingsScreen
+from phonemfa.tui.sections import SECTIONS
+
+
+class PhoneMfaApp(App):
+    TITLE = "phonemfa"
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "settings": SettingsScreen,
+        "twilio": coming("twilio"),
+        "templates": coming("templates"),
+        "simulator": coming("simulator"),
+        "log": coming("log"),
+    }
+    DEFAULT_MODE = "settings"
+    BINDINGS = [
+        Binding(s.key, f"switch_mode('{s.mode}')", s.title, id=f"section.{s.mode}")
+        for s in SECTIONS
+    ] + [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
+
+    def __init__(self, service: PhoneMfa) -> None:
+        super().__init__()
+        self.service = service
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for section in SECTIONS:
+            yield SystemCommand(
+                f"Open {section.title}", section.purpose, partial(self.switch_mode, section.mode)
+            )

@@ -1,0 +1,33 @@
+"""What every section screen shares: the section bar, the footer, access to the service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from phonemfa.tui.widgets.section_bar import SectionBar
+
+if TYPE_CHECKING:
+    from phonemfa.service import PhoneMfa
+
+
+class SectionScreen(Screen):
+    SECTION = ""
+
+    @property
+    def service(self) -> PhoneMfa:
+        return self.app.service  # type: ignore[attr-defined]
+
+    def compose_chrome(self) -> ComposeResult:
+        yield SectionBar(self.SECTION, self.service.factor_settings().friendly_name)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
