@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from phonemfa.core.templates import DEFAULT_ENROLLMENT, DEFAULT_VERIFICATION
 from phonemfa.errors import ValidationError
 
 MESSAGE_TYPES = ("sms", "voice")
@@ -206,6 +207,61 @@ register(
         check_int("otp_expiration_time", 60, 3600, "seconds"),
         parse_int_text,
         "Seconds a code stays valid.",
+    )
+)
+
+
+def check_template_text(key: str) -> Callable[[Any], str]:
+    # Full checks (parse, render every combination, code present, length) run in the service.
+    def validate(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(
+                f"Invalid {key} template: it must be a non-empty text.", field=key
+            )
+        return value
+
+    return validate
+
+
+def check_locales(value: Any) -> list[str]:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and 2 <= len(v) <= 10 for v in value)
+    ):
+        raise ValidationError(
+            'locales must be a non-empty list of language tags, e.g. ["en", "fr"].', field="locales"
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("locales must not repeat a language.", field="locales")
+    return value
+
+
+register(
+    SettingSpec(
+        "enrollment_message",
+        DEFAULT_ENROLLMENT,
+        check_template_text("enrollment_message"),
+        str,
+        "Liquid template of the enrollment message (SMS and voice).",
+    )
+)
+register(
+    SettingSpec(
+        "verification_message",
+        DEFAULT_VERIFICATION,
+        check_template_text("verification_message"),
+        str,
+        "Liquid template of the verification message (SMS and voice).",
+    )
+)
+register(
+    SettingSpec(
+        "locales",
+        ["en"],
+        check_locales,
+        parse_list_text,
+        "Supported languages of messages; the first is the fallback.",
     )
 )
 

@@ -1,0 +1,1 @@
+"""Test helpers for phonemfa: loopback fakes of the services it talks to."""
