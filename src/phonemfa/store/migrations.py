@@ -70,3 +70,34 @@ def m0001(db: Database) -> None:
             created_at REAL NOT NULL
         )"""
     )
+
+
+@migrations(name="0002_messages_outbox")
+def m0002(db: Database) -> None:
+    # The outbox: one row per send, written before the provider is called and completed after,
+    # so a crash in between leaves a row in state 'pending' that is never re-sent blindly.
+    # The text is not stored: it holds the code.
+    db.execute(
+        """CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            transaction_id TEXT,
+            user_id TEXT,
+            channel TEXT NOT NULL,            -- sms | voice
+            action TEXT NOT NULL,             -- enrollment | second-factor-authentication
+            recipient_masked TEXT NOT NULL,
+            region TEXT,                      -- ISO country of the recipient, for stats and rules
+            provider TEXT NOT NULL,           -- auth0 | twilio | phone-message-hook
+            state TEXT NOT NULL,              -- pending | sent | failed | interrupted
+            status TEXT,                      -- the provider's: queued, sent, delivered, undelivered...
+            provider_id TEXT,                 -- Twilio SID, inbox id, action's id
+            error_code TEXT,
+            error_message TEXT,
+            segments INTEGER,
+            simulated INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX messages_provider_id ON messages(provider_id)")
+    db.execute("CREATE INDEX messages_created ON messages(created_at)")
+    db.execute("CREATE INDEX messages_user ON messages(user_id, created_at)")
