@@ -7,10 +7,12 @@ and refuse exactly the same values with the same words. Later features add keys 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from phonemfa.core import template_rules
 from phonemfa.core.templates import DEFAULT_ENROLLMENT, DEFAULT_VERIFICATION
 from phonemfa.errors import ValidationError
 
@@ -52,6 +54,25 @@ def defaults() -> dict[str, Any]:
 def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """Validate every key of a change set; the first bad value refuses the whole set."""
     return {key: spec_for(key).validate(value) for key, value in changes.items()}
+
+
+# Rules over several keys at once (a template against the locales it must render for): each runs
+# on the settings as they would be after a change that touches any of its keys.
+CombinedCheck = Callable[[dict[str, Any]], None]
+COMBINED_CHECKS: list[tuple[frozenset[str], CombinedCheck]] = []
+
+
+def register_combined(keys: Iterable[str], check: CombinedCheck) -> None:
+    COMBINED_CHECKS.append((frozenset(keys), check))
+
+
+def check_combined(values: dict[str, Any], changed: Collection[str]) -> None:
+    """Raise ValidationError when the settings `values` (current merged with a change set)
+    break a rule over several keys that the changed keys take part in."""
+    touched = set(changed)
+    for keys, check in COMBINED_CHECKS:
+        if keys & touched:
+            check(values)
 
 
 # -- parsers for CLI text ------------------------------------------------------------------------
@@ -212,27 +233,32 @@ register(
 
 
 def check_template_text(key: str) -> Callable[[Any], str]:
-    # Full checks (parse, render every combination, code present, length) run in the service.
+    # Parses and checks names here; rendering for every locale runs as a combined check below.
     def validate(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationError(
-                f"Invalid {key} template: it must be a non-empty text.", field=key
-            )
+        template_rules.parse(key, value)
         return value
 
     return validate
 
 
+LOCALE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+MAX_LOCALES = 30
+
+
 def check_locales(value: Any) -> list[str]:
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, str) and 2 <= len(v) <= 10 for v in value)
-    ):
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ValidationError(
             'locales must be a non-empty list of language tags, e.g. ["en", "fr"].', field="locales"
         )
-    if len(set(value)) != len(value):
+    bad = [v for v in value if not LOCALE_TAG.match(v)]
+    if bad:
+        raise ValidationError(
+            f"locales must be language tags such as en, fr or pt-BR, not {bad[0]!r}.",
+            field="locales",
+        )
+    if len(value) > MAX_LOCALES:
+        raise ValidationError(f"locales accepts at most {MAX_LOCALES} languages.", field="locales")
+    if len({v.lower() for v in value}) != len(value):
         raise ValidationError("locales must not repeat a language.", field="locales")
     return value
 
@@ -263,6 +289,12 @@ register(
         parse_list_text,
         "Supported languages of messages; the first is the fallback.",
     )
+)
+
+
+register_combined(
+    ("enrollment_message", "verification_message", "locales", "friendly_name", "otp_length"),
+    template_rules.check_template_settings,
 )
 
 
