@@ -131,3 +131,9 @@ def settings_set(obj: Context, key: str, value: str) -> None:
     emit({key: new})
     for warning in obj.service.factor_settings().warnings():
         click.echo(f"warning: {warning}", err=True)
+
+
+# Command groups of each area live in their own modules (imported last: they use the helpers above).
+from phonemfa.cli_templates import templates  # noqa: E402
+
+main.add_command(templates)
