@@ -43,7 +43,7 @@ VARIABLES = (
     "tenant.friendlyName",
     "pause",
 )
-_OBJECTS = {"requestInfo": {"lang"}, "tenant": {"friendly_name", "friendlyName"}}
+_OBJECTS = {"requestInfo": ("lang",), "tenant": ("friendly_name", "friendlyName")}
 _STRINGS = {"message_type", "code", "locale", "pause"}
 
 
@@ -71,8 +71,16 @@ def line_of(source: str, index: int) -> int:
 
 
 def _suggest(name: str) -> str:
+    """A likely fix for an unknown name, else the names that exist where it was looked up."""
     close = difflib.get_close_matches(name, VARIABLES, n=2, cutoff=0.75)
-    return f" (did you mean {' or '.join(close)}?)" if close else ""
+    if close:
+        return f" (did you mean {' or '.join(close)}?)"
+    root = name.split(".")[0]
+    if root in _OBJECTS and "." in name:
+        return f" ({root} has {' and '.join(_OBJECTS[root])})"
+    if root in _STRINGS:
+        return f" ({root} is a text; only {root}.size exists)"
+    return f" (the variables are {', '.join(VARIABLES)})"
 
 
 def _liquid_detail(exc: LiquidError, source: str) -> tuple[int | None, str]:
