@@ -2,6 +2,8 @@
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from phonemfa.core.templates import DEFAULT_ENROLLMENT, DEFAULT_VERIFICATION
 from phonemfa.store import events_repo
@@ -142,3 +144,14 @@ def test_auth0_python_and_the_cli_see_the_same_templates(live_server):
         "Invalid enrollment_message template: line 1: unknown filter 'nope'."
     )
     assert phone.get_templates().enrollment_message == LOCALIZED
+
+
+@given(st.text(max_size=120))
+def test_any_template_text_is_200_or_a_400_with_the_message(api, auth, text):
+    body = {"enrollment_message": text, "verification_message": "{{code}}"}
+    response = api.put(PATHS[0], headers=auth, json=body)
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["message"].startswith("Invalid enrollment_message template: ")
+    else:
+        assert response.json() == body
