@@ -131,3 +131,8 @@ def settings_set(obj: Context, key: str, value: str) -> None:
     emit({key: new})
     for warning in obj.service.factor_settings().warnings():
         click.echo(f"warning: {warning}", err=True)
+
+
+from phonemfa.cli_twilio import twilio as _twilio  # noqa: E402 - needs main's helpers above
+
+main.add_command(_twilio)

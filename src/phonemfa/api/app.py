@@ -7,6 +7,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
 from phonemfa.api import errors, guardian
+from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
 
 
@@ -22,6 +23,7 @@ def create_app(service: PhoneMfa) -> FastAPI:
     errors.install(app)
     app.add_middleware(JsonBodyMiddleware)
     app.include_router(guardian.router)
+    app.include_router(twilio_api.router)
     return app
 
 
