@@ -14,14 +14,9 @@ import phonenumbers
 from phonemfa.core import twilio as tw
 from phonemfa.core.masking import is_masked, mask_phone, mask_secret
 from phonemfa.core.templates import DEFAULT_VERIFICATION, render
+from phonemfa.delivery import twilio as twilio_delivery
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage
-from phonemfa.delivery.twilio import (
-    DEFAULT_TIMEOUT,
-    RETRY_BACKOFF,
-    TwilioAccount,
-    TwilioProvider,
-    signature_is_valid,
-)
+from phonemfa.delivery.twilio import TwilioAccount, TwilioProvider, signature_is_valid
 from phonemfa.errors import ForbiddenError, PhoneMfaError, ValidationError
 from phonemfa.service.base import ServiceBase
 from phonemfa.store import messages_repo, secrets_repo, settings_repo
@@ -194,7 +189,7 @@ class TwilioMixin(ServiceBase):
 
     # -- the provider -------------------------------------------------------------------------------
     def twilio_provider(
-        self, *, timeout: float = DEFAULT_TIMEOUT, backoff: float = RETRY_BACKOFF
+        self, *, timeout: float | None = None, backoff: float | None = None
     ) -> TwilioProvider:
         """The Twilio provider built from the stored configuration (never raises: a configuration
         that cannot be used makes every send fail with `not_configured` and the reason)."""
@@ -218,7 +213,11 @@ class TwilioMixin(ServiceBase):
             base_url=self.twilio_base_url(),
             unusable=unusable,
         )
-        return TwilioProvider(account, timeout=timeout, backoff=backoff)
+        return TwilioProvider(
+            account,
+            timeout=twilio_delivery.DEFAULT_TIMEOUT if timeout is None else timeout,
+            backoff=twilio_delivery.RETRY_BACKOFF if backoff is None else backoff,
+        )
 
     def send_twilio_test(self, to: str, channel: str = "sms", *, actor: str) -> TwilioTestSend:
         """Send the verification message with a throwaway code, as a user would receive it.
