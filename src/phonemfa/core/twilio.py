@@ -39,8 +39,8 @@ def check_account_sid(value: Any, field: str = "sid") -> str | None:
     sid = _text_or_none(value, field)
     if sid is not None and not ACCOUNT_SID.match(sid):
         raise ValidationError(
-            f"{field} must be a Twilio Account SID: AC followed by 32 hexadecimal characters "
-            "(find it on the Twilio Console's dashboard).",
+            f"{field} must be AC followed by 32 hexadecimal characters (the Account SID on the "
+            "Twilio Console's dashboard).",
             field=field,
         )
     return sid
@@ -50,8 +50,8 @@ def check_service_sid(value: Any, field: str = "messaging_service_sid") -> str |
     sid = _text_or_none(value, field)
     if sid is not None and not SERVICE_SID.match(sid):
         raise ValidationError(
-            f"{field} must be a Twilio Messaging Service SID: MG followed by 32 hexadecimal "
-            "characters.",
+            f"{field} must be MG followed by 32 hexadecimal characters (a Messaging Service SID, "
+            "under Messaging > Services on the Twilio Console).",
             field=field,
         )
     return sid
@@ -61,7 +61,7 @@ def check_api_key_sid(value: Any, field: str = "api_key_sid") -> str | None:
     sid = _text_or_none(value, field)
     if sid is not None and not API_KEY_SID.match(sid):
         raise ValidationError(
-            f"{field} must be a Twilio API key SID: SK followed by 32 hexadecimal characters.",
+            f"{field} must be SK followed by 32 hexadecimal characters (an API key SID).",
             field=field,
         )
     return sid
