@@ -228,6 +228,9 @@ class TwilioProvider:
         except (TwilioException, ValueError, KeyError, TypeError) as exc:
             request["attempts"] = attempts
             return self._failure(request, "provider_error", _short(exc))
+        except Exception as exc:  # the contract: a send fails, it never crashes its caller
+            request["attempts"] = attempts
+            return self._failure(request, "provider_error", f"{type(exc).__name__}: {_short(exc)}")
         request["attempts"] = attempts
         body = _json_or_empty(http.last_body) or {"sid": instance.sid, "status": instance.status}
         return DeliveryResult(
