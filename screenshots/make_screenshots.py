@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg: the real console, headless, on a fresh demo database.
 
-    python screenshots/make_screenshots.py
+python screenshots/make_screenshots.py
 """
 
 from __future__ import annotations
