@@ -94,8 +94,6 @@ class TwilioScreen(SectionScreen):
         .section-title { text-style: bold; color: $accent; margin-top: 1; }
         #test-result { padding-left: 20; height: auto; min-height: 2; }
         Collapsible { padding: 0; margin: 0; border: none; background: $background; }
-        RadioSet { width: auto; }
-        RadioButton { width: auto; margin-right: 2; }
         #test-row RadioSet { margin-left: 1; }
         #test-row Button { margin-left: 1; }
         Input.wide { width: 60; }
