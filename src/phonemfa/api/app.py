@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from phonemfa import __version__
 from phonemfa.api import errors, guardian
 from phonemfa.api import templates as templates_api
+from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
 
 
@@ -24,6 +25,7 @@ def create_app(service: PhoneMfa) -> FastAPI:
     app.add_middleware(JsonBodyMiddleware)
     app.include_router(guardian.router)
     app.include_router(templates_api.router)
+    app.include_router(twilio_api.router)
     return app
 
 
@@ -44,14 +46,16 @@ class JsonBodyMiddleware:
         await self.app(scope, receive, send)
 
 
-def serve(service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(
+    service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info"
+) -> None:
     import uvicorn
 
     uvicorn.run(
         create_app(service),
         host=host,
         port=port,
-        log_level="info",
+        log_level=log_level,
         server_header=False,
         proxy_headers=False,
     )

@@ -14,6 +14,7 @@ from phonemfa.tui.screens.base import SectionScreen
 from phonemfa.tui.screens.placeholder import coming
 from phonemfa.tui.screens.settings import SettingsScreen
 from phonemfa.tui.screens.templates import TemplatesScreen
+from phonemfa.tui.screens.twilio import TwilioScreen
 from phonemfa.tui.sections import SECTIONS
 
 
@@ -22,7 +23,7 @@ class PhoneMfaApp(App):
     CSS_PATH = "app.tcss"
     MODES = {
         "settings": SettingsScreen,
-        "twilio": coming("twilio"),
+        "twilio": TwilioScreen,
         "templates": TemplatesScreen,
         "simulator": coming("simulator"),
         "log": coming("log"),
