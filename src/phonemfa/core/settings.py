@@ -316,3 +316,7 @@ class FactorSettings:
         if self.message_types == ("voice",) and self.provider == "auth0":
             notes.append("With only voice enabled and the Built-in provider, no code can be sent.")
         return notes
+
+
+# The engine's keys (limits, number rules, Custom action) live in their own module.
+from phonemfa.core import engine_settings  # noqa: E402,F401

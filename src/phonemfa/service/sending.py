@@ -1,0 +1,629 @@
+"""Enrollment starts and challenges: every check in order, then one code sent through the outbox.
+
+Order of decisions (the trail): factor -> user -> phone -> number rules -> user's message bucket
+-> IP -> template -> provider -> result. Checks read only; the writes (buckets, enrollment,
+transaction, outbox row, start event) happen together in one BEGIN IMMEDIATE transaction, so a
+refusal changes nothing but the log (and, for an IP over its limit, the block).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from phonemfa.clock import iso
+from phonemfa.core import codes
+from phonemfa.core import trail as steps
+from phonemfa.core.phones import PhoneNumber, PhoneParseError, parse_phone
+from phonemfa.core.rules import check_destination
+from phonemfa.core.settings import BUILTIN_MESSAGE_LIMIT, PROVIDER_LABELS, FactorSettings
+from phonemfa.core.templates import TEMPLATE_KEYS, render, resolve_locale
+from phonemfa.delivery.base import DeliveryResult, OutgoingMessage, Provider
+from phonemfa.errors import PhoneMfaError
+from phonemfa.service.attempt import Attempt, check_user_id
+from phonemfa.service.results import CodeSent
+from phonemfa.store import enrollments_repo, limits_repo, messages_repo, transactions_repo
+from phonemfa.store.enrollments_repo import EnrollmentRow
+from phonemfa.store.transactions_repo import TransactionRow
+
+ENROLL, CHALLENGE = "enrollment", "challenge"
+ACTIONS = {ENROLL: "enrollment", CHALLENGE: "second-factor-authentication"}
+START_EVENTS = {ENROLL: "gd_start_enroll", CHALLENGE: "gd_start_auth"}
+FAIL_EVENTS = {ENROLL: "gd_start_enroll_failed", CHALLENGE: "gd_auth_failed"}
+
+
+def _wait(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@dataclass
+class _Plan:
+    provider: Provider
+    message: OutgoingMessage
+    transaction: TransactionRow
+    enrollment_id: str
+    new_enrollment: bool
+    recovery_code: str | None
+    event: dict[str, Any]
+
+
+class SendingMixin:
+    # -- use cases -------------------------------------------------------------------------------
+
+    def start_enrollment(
+        self,
+        user_id: str,
+        phone_number: str,
+        channel: str | None = None,
+        *,
+        language: str | None = None,
+        ip: str | None = None,
+        user_agent: str | None = None,
+        simulated: bool = False,
+    ) -> CodeSent:
+        """Enroll a phone: send an enrollment code; `verify` with it confirms the enrollment."""
+        check_user_id(user_id)
+        attempt = self._attempt(ENROLL, user_id, ip, user_agent, simulated)
+        values = self.settings_values()
+        factor = FactorSettings.from_values(values)
+        channel = self._choose_channel(attempt, factor, channel, preferred=None)
+        confirmed = enrollments_repo.for_user(self.store, user_id, enrollments_repo.CONFIRMED)
+        if confirmed:
+            raise self._refusal(
+                attempt,
+                steps.USER,
+                f"{user_id} already has a phone enrolled ({confirmed[0].id}); delete it first.",
+                "already-enrolled",
+                code="already_enrolled",
+                status=409,
+                event=FAIL_EVENTS[ENROLL],
+                message="User is already enrolled.",
+            )
+        attempt.trail.allow(steps.USER, f"{user_id} has no phone enrolled yet.")
+        phone = self._parse_phone(attempt, phone_number, values)
+        self._check_number(attempt, phone, channel, values)
+        return self._send_code(attempt, values, factor, channel, phone, None, language)
+
+    def challenge(
+        self,
+        user_id: str,
+        channel: str | None = None,
+        *,
+        enrollment_id: str | None = None,
+        language: str | None = None,
+        ip: str | None = None,
+        user_agent: str | None = None,
+        simulated: bool = False,
+    ) -> CodeSent:
+        """Send a login code to an enrolled user (their enrollment's channel unless told)."""
+        check_user_id(user_id)
+        attempt = self._attempt(CHALLENGE, user_id, ip, user_agent, simulated)
+        values = self.settings_values()
+        factor = FactorSettings.from_values(values)
+        self._check_factor_on(attempt, factor)
+        confirmed = [
+            e
+            for e in enrollments_repo.for_user(self.store, user_id, enrollments_repo.CONFIRMED)
+            if enrollment_id in (None, e.id)
+        ]
+        if not confirmed:
+            raise self._refusal(
+                attempt,
+                steps.USER,
+                f"{user_id} has no confirmed phone enrollment"
+                + (f" {enrollment_id}." if enrollment_id else "."),
+                "not-enrolled",
+                code="not_enrolled",
+                status=404,
+                event=FAIL_EVENTS[CHALLENGE],
+                message="The user is not enrolled with a phone.",
+            )
+        enrollment = confirmed[0]
+        attempt.trail.allow(steps.USER, f"{user_id} is enrolled ({enrollment.id}).")
+        channel = self._choose_channel(attempt, factor, channel, preferred=enrollment.channel)
+        phone = PhoneNumber(enrollment.phone_number, enrollment.region, enrollment.number_type)
+        attempt.trail.allow(
+            steps.PHONE,
+            f"Enrolled number {phone.masked} ({phone.region}, {phone.type_label}).",
+            region=phone.region,
+            number_type=phone.number_type,
+        )
+        self._check_number(attempt, phone, channel, values)
+        return self._send_code(attempt, values, factor, channel, phone, enrollment, language)
+
+    # -- checks before any write ----------------------------------------------------------------
+
+    def _check_factor_on(self, attempt: Attempt, factor: FactorSettings) -> None:
+        if not factor.enabled:
+            raise self._refusal(
+                attempt,
+                steps.FACTOR,
+                "The Phone Message factor is disabled.",
+                "feature-disabled",
+                code="feature_disabled",
+                status=403,
+                event=FAIL_EVENTS.get(attempt.kind),
+            )
+
+    def _choose_channel(
+        self, attempt: Attempt, factor: FactorSettings, wanted: str | None, preferred: str | None
+    ) -> str:
+        self._check_factor_on(attempt, factor)
+        offered = factor.offered_channels
+        if wanted is None:
+            choice = preferred if preferred in offered else (offered[0] if offered else None)
+        else:
+            choice = wanted if wanted in offered else None
+        if choice is None:
+            if wanted == "voice" and "voice" in factor.message_types:
+                why = "The Built-in provider cannot send voice messages."
+            elif wanted is not None and wanted not in ("sms", "voice"):
+                why = f"{wanted!r} is not a delivery method (sms or voice)."
+            elif wanted is not None:
+                why = f"{wanted.upper()} is not enabled for this tenant."
+            else:
+                why = "No delivery method can be used with the selected provider."
+            raise self._refusal(
+                attempt,
+                steps.FACTOR,
+                why,
+                "channel-disabled",
+                code="enrollment_method_disabled",
+                status=403,
+                event=FAIL_EVENTS.get(attempt.kind),
+                data={"offered": list(offered)},
+            )
+        attempt.trail.allow(
+            steps.FACTOR,
+            f"Factor on; {choice.upper()} chosen (offered: {', '.join(offered)}).",
+            channel=choice,
+            offered=list(offered),
+        )
+        return choice
+
+    def _parse_phone(self, attempt: Attempt, text: Any, values: dict[str, Any]) -> PhoneNumber:
+        try:
+            phone = parse_phone(text, values["default_region"])
+        except PhoneParseError as exc:
+            raise self._refusal(
+                attempt,
+                steps.PHONE,
+                str(exc),
+                exc.key,
+                code="invalid_phone_number",
+                status=400,
+                event=FAIL_EVENTS.get(attempt.kind),
+            ) from None
+        attempt.trail.allow(
+            steps.PHONE,
+            f"{phone.masked}: {phone.region}, {phone.type_label}.",
+            region=phone.region,
+            number_type=phone.number_type,
+        )
+        return phone
+
+    def _check_number(
+        self, attempt: Attempt, phone: PhoneNumber, channel: str, values: dict[str, Any]
+    ) -> None:
+        verdict = check_destination(phone, channel, values)
+        if not verdict.ok:
+            raise self._refusal(
+                attempt,
+                steps.NUMBER_RULES,
+                verdict.detail,
+                "phone-not-allowed",
+                code="phone_number_not_allowed",
+                status=403,
+                event=FAIL_EVENTS.get(attempt.kind),
+                data={"rule": verdict.rule, "region": phone.region},
+                extra={"authenticator": {"type": channel, "phone_number": phone.masked}},
+            )
+        attempt.trail.allow(steps.NUMBER_RULES, verdict.detail)
+
+    # -- the send ----------------------------------------------------------------------------------
+
+    def _send_code(
+        self,
+        attempt: Attempt,
+        values: dict[str, Any],
+        factor: FactorSettings,
+        channel: str,
+        phone: PhoneNumber,
+        enrollment: EnrollmentRow | None,
+        language: str | None,
+    ) -> CodeSent:
+        user = self.find_user(attempt.user_id)
+        locale = resolve_locale(language or (user.locale if user else None), values["locales"])
+        with self.store.transaction():
+            planned = self._reserve(
+                attempt, values, factor, channel, phone, enrollment, locale, language, user
+            )
+        if isinstance(planned, PhoneMfaError):
+            raise planned
+        plan = planned
+
+        def on_done(result: DeliveryResult) -> None:
+            now = self.now()
+            if result.ok:
+                transactions_repo.opened(self.store, plan.transaction.id, now)
+                return
+            transactions_repo.set_state(self.store, plan.transaction.id, "failed", now)
+            if plan.new_enrollment:  # nothing half-written: the enrollment never happened
+                enrollments_repo.delete(self.store, plan.enrollment_id)
+                self.store.db.execute(
+                    "DELETE FROM recovery_codes WHERE enrollment_id = ?", (plan.enrollment_id,)
+                )
+
+        result = self._deliver(plan.provider, plan.message, on_done=on_done, event=plan.event)
+        label = "SMS" if channel == "sms" else "voice call"
+        if not result.ok:
+            code = (
+                "too_many_sms_per_tenant"
+                if result.error_code == "too_many_sms_per_tenant"
+                else f"error_sending_{channel}"
+            )
+            raise self._refusal(
+                attempt,
+                steps.RESULT,
+                f"The {label} was not sent: {result.error_message or result.error_code}.",
+                "too-many-sms-per-tenant"
+                if code == "too_many_sms_per_tenant"
+                else f"send-{channel}-failed",
+                code=code,
+                status=429 if code == "too_many_sms_per_tenant" else 502,
+                event=None,  # the gd_send_*_failure event is the record
+                message=result.error_message
+                if code == "too_many_sms_per_tenant"
+                else f"The {label} could not be sent: {result.error_message or result.error_code}.",
+                data={
+                    "provider_error": {
+                        "errorCode": result.error_code,
+                        "message": result.error_message,
+                    }
+                },
+            )
+        attempt.trail.allow(
+            steps.RESULT,
+            f"{label[0].upper() + label[1:]} handed to {PROVIDER_LABELS.get(result.provider, result.provider)}"
+            f" ({result.status}).",
+            message_id=plan.message.message_id,
+            provider_id=result.provider_id,
+            status=result.status,
+        )
+        return CodeSent(
+            transaction_id=plan.transaction.id,
+            action=ACTIONS[attempt.kind],
+            user_id=plan.transaction.user_id,
+            enrollment_id=plan.enrollment_id,
+            channel=channel,
+            recipient=phone.masked,
+            region=phone.region,
+            number_type=phone.number_type,
+            expires_at=plan.transaction.expires_at,
+            message_id=plan.message.message_id,
+            provider=result.provider,
+            provider_id=result.provider_id,
+            locale=plan.message.locale,
+            trail=tuple(attempt.trail),
+            recovery_code=plan.recovery_code,
+            simulated=attempt.simulated,
+        )
+
+    def _reserve(
+        self,
+        attempt: Attempt,
+        values: dict[str, Any],
+        factor: FactorSettings,
+        channel: str,
+        phone: PhoneNumber,
+        enrollment: EnrollmentRow | None,
+        locale: str,
+        language: str | None,
+        user: Any,
+    ) -> _Plan | PhoneMfaError:
+        """Inside BEGIN IMMEDIATE: the rate decisions, then every write of the attempt."""
+        trail, now, user_id = attempt.trail, self.now(), attempt.user_id
+        fail_event = FAIL_EVENTS[attempt.kind]
+        # Per-user message bucket (SMS and voice together).
+        sent = self._bucket_take("user_messages", user_id, values, now, write=False)
+        capacity = values["limit_user_messages_burst"]
+        refill = values["limit_user_messages_refill_seconds"]
+        if not sent.allowed:
+            label = "SMS" if channel == "sms" else "voice calls"
+            return self._refusal(
+                attempt,
+                steps.USER_MESSAGES,
+                f"{user_id} has used all {capacity} messages; the next one is allowed in "
+                f"{_wait(sent.retry_after)} (one every {_wait(refill)}).",
+                "too-many-sms" if channel == "sms" else "too-many-voice",
+                code="too_many_sms",
+                status=429,
+                event="limit_phone",
+                message=f"Too many {label} sent by the user. Wait for some minutes before retrying.",
+                retry_after=sent.retry_after,
+                extra={"delivery_method": channel, "reset_time": iso(now + sent.retry_after)},
+                data={"tokens_left": 0, "capacity": capacity, "retry_after": sent.retry_after},
+            )
+        trail.allow(
+            steps.USER_MESSAGES,
+            f"{sent.remaining} of {capacity} messages left after this one; "
+            f"one more every {_wait(refill)}.",
+            tokens_left=sent.remaining,
+            capacity=capacity,
+            full_at=iso(sent.full_at),
+        )
+        # Per-IP: blocked addresses, and enrollment starts per minute.
+        ip_take = None
+        if attempt.ip:
+            blocked = limits_repo.blocked(self.store, attempt.ip)
+            if blocked:
+                return self._refusal(
+                    attempt,
+                    steps.IP,
+                    f"IP {attempt.ip} is blocked since {iso(blocked.blocked_at)} ({blocked.reason}: "
+                    f"{blocked.detail}); an operator can unblock it.",
+                    "too-many-attempts",
+                    code="too_many_attempts",
+                    status=429,
+                    event=fail_event,
+                    message="We have detected suspicious behavior from this IP address; "
+                    "further attempts are blocked. Contact the administrator.",
+                )
+            if attempt.kind == ENROLL:
+                per_minute = values["limit_ip_enroll_per_minute"]
+                ip_take = self._bucket_take("ip_enroll", attempt.ip, values, now, write=False)
+                if not ip_take.allowed:
+                    detail = f"more than {per_minute} enrollment starts in a minute"
+                    self._block_ip(attempt.ip, detail, now)
+                    return self._refusal(
+                        attempt,
+                        steps.IP,
+                        f"IP {attempt.ip} made {detail}: blocked until an operator unblocks it.",
+                        "too-many-attempts",
+                        code="too_many_attempts",
+                        status=429,
+                        event="limit_mu",
+                        message="Too many enrollment attempts from this IP address; "
+                        "it is now blocked. Contact the administrator.",
+                        extra={"blocked_ip": attempt.ip, "limit": per_minute},
+                    )
+                trail.allow(
+                    steps.IP,
+                    f"IP {attempt.ip}: {ip_take.remaining} of {per_minute} enrollment starts "
+                    "left this minute.",
+                    tokens_left=ip_take.remaining,
+                    capacity=per_minute,
+                )
+            else:
+                trail.allow(steps.IP, f"IP {attempt.ip} is not blocked.")
+        else:
+            trail.allow(steps.IP, "No IP address given: per-IP limits do not apply.")
+        # The code and the message.
+        digits = values["otp_length"]
+        if enrollment is None:
+            secret, counter = codes.new_hotp_secret(), 0
+        else:
+            # Read again under the write lock: another process may have sent a code meanwhile.
+            fresh = enrollments_repo.get(self.store, enrollment.id)
+            if fresh is None or fresh.status != enrollments_repo.CONFIRMED:
+                return self._refusal(
+                    attempt,
+                    steps.USER,
+                    f"The enrollment {enrollment.id} was deleted meanwhile.",
+                    "not-enrolled",
+                    code="not_enrolled",
+                    status=404,
+                    event=fail_event,
+                    message="The user is not enrolled with a phone.",
+                )
+            secret, counter = self.box.decrypt(fresh.secret), fresh.counter
+        code = codes.hotp_code(secret, counter, digits)
+        action = ACTIONS[attempt.kind]
+        template_key = TEMPLATE_KEYS[action]
+        try:
+            rendered = render(
+                values[template_key],
+                channel=channel,
+                code=code,
+                locale=locale,
+                friendly_name=values["friendly_name"],
+                request_lang=language,
+            )
+        except Exception as exc:  # liquid's errors: a template that cannot render refuses the send
+            return self._refusal(
+                attempt,
+                steps.TEMPLATE,
+                f"The {template_key} template cannot be rendered: {exc}",
+                "service-unavailable",
+                code="template_error",
+                status=503,
+                event=fail_event,
+            )
+        trail.allow(
+            steps.TEMPLATE,
+            f"{template_key}, {channel}, locale {locale}: {len(rendered.text)} characters.",
+            action=action,
+            channel=channel,
+            locale=locale,
+            length=len(rendered.text),
+        )
+        # The provider.
+        try:
+            if factor.provider == "auth0" and self.builtin_trial_expired():
+                raise PhoneMfaError(
+                    f"The Built-in provider's {BUILTIN_MESSAGE_LIMIT} messages for this tenant "
+                    "are spent. Choose Twilio or Custom to keep sending codes.",
+                    code="too_many_sms_per_tenant",
+                    status=429,
+                )
+            provider = self.provider_for(factor.provider, simulated=attempt.simulated)
+        except PhoneMfaError as exc:
+            key = (
+                "too-many-sms-per-tenant"
+                if exc.code == "too_many_sms_per_tenant"
+                else "service-unavailable"
+            )
+            return self._refusal(
+                attempt,
+                steps.PROVIDER,
+                exc.message,
+                key,
+                code=exc.code,
+                status=exc.status,
+                event=fail_event,
+            )
+        provider_detail = PROVIDER_LABELS[factor.provider]
+        if factor.provider == "auth0":
+            provider_detail += (
+                f": {self.builtin_messages_left()} of {BUILTIN_MESSAGE_LIMIT} tenant messages left"
+            )
+        trail.allow(steps.PROVIDER, f"{provider_detail}.", provider=factor.provider)
+        # Every check passed: write the attempt.
+        self._bucket_write("user_messages", user_id, sent.state)
+        if ip_take is not None:
+            self._bucket_write("ip_enroll", attempt.ip, ip_take.state)
+        if user is None:
+            self.store.db.execute(
+                "INSERT OR IGNORE INTO users(user_id, created_at) VALUES (?, ?)", (user_id, now)
+            )
+        recovery_code = None
+        if enrollment is None:
+            for stale in enrollments_repo.delete_pending_for_user(self.store, user_id):
+                transactions_repo.supersede_live(self.store, stale, now)
+            enrollment_id = enrollments_repo.new_device_id()
+            enrollments_repo.insert(
+                self.store,
+                EnrollmentRow(
+                    id=enrollment_id,
+                    user_id=user_id,
+                    phone_number=phone.e164,
+                    region=phone.region,
+                    number_type=phone.number_type,
+                    channel=channel,
+                    status=enrollments_repo.PENDING,
+                    secret=self.box.encrypt(secret),
+                    counter=counter + 1,
+                    created_at=now,
+                    enrolled_at=None,
+                    last_auth=None,
+                    simulated=attempt.simulated,
+                ),
+            )
+            if not enrollments_repo.has_recovery(self.store, user_id):
+                recovery_code = codes.new_recovery_code()
+                enrollments_repo.insert_recovery(
+                    self.store,
+                    user_id=user_id,
+                    enrollment_id=enrollment_id,
+                    code_hash=codes.hash_recovery_code(self.box.hash_key, recovery_code),
+                    state="pending",
+                    now=now,
+                )
+        else:
+            enrollment_id = enrollment.id
+            enrollments_repo.bump_counter(self.store, enrollment_id)
+            transactions_repo.supersede_live(self.store, enrollment_id, now)
+        message_id = messages_repo.insert_pending(
+            self.store,
+            now=now,
+            channel=channel,
+            action=action,
+            recipient_masked=phone.masked,
+            provider=factor.provider,
+            region=phone.region,
+            user_id=user_id,
+            simulated=attempt.simulated,
+        )
+        transaction = TransactionRow(
+            id=transactions_repo.new_id(),
+            kind=attempt.kind,
+            user_id=user_id,
+            enrollment_id=enrollment_id,
+            channel=channel,
+            counter=counter,
+            digits=digits,
+            expires_at=now + values["otp_expiration_time"],
+            attempts=0,
+            state=transactions_repo.SENDING,
+            message_id=message_id,
+            ip=attempt.ip,
+            created_at=now,
+            updated_at=now,
+            simulated=attempt.simulated,
+        )
+        transactions_repo.insert(self.store, transaction)
+        self.store.db.execute(
+            "UPDATE messages SET transaction_id = ? WHERE id = ?", (transaction.id, message_id)
+        )
+        authenticator = {
+            "id": f"{channel}|{enrollment_id}",
+            "type": channel,
+            "phone_number": phone.masked,
+        }
+        fields = attempt.fields()
+        self.log_event(
+            START_EVENTS[attempt.kind],
+            details={"authenticator": authenticator, "action": action, "trail": trail.to_json()},
+            simulated=attempt.simulated,
+            **fields,
+        )
+        message = OutgoingMessage(
+            message_id=message_id,
+            channel=channel,  # type: ignore[arg-type]
+            action=action,  # type: ignore[arg-type]
+            to=phone.e164,
+            text=rendered.text,
+            code=code,
+            locale=locale,
+            voice_parts=rendered.voice_parts,
+            context=self._action_context(attempt, user, locale, language, values),
+        )
+        return _Plan(
+            provider=provider,
+            message=message,
+            transaction=transaction,
+            enrollment_id=enrollment_id,
+            new_enrollment=enrollment is None,
+            recovery_code=recovery_code,
+            event={
+                "fields": {**fields, "simulated": attempt.simulated},
+                "details": {
+                    "authenticator": authenticator,
+                    "action": action,
+                    "trail": trail.to_json(),
+                },
+            },
+        )
+
+    def _action_context(
+        self,
+        attempt: Attempt,
+        user: Any,
+        locale: str,
+        language: str | None,
+        values: dict[str, Any],
+    ) -> dict[str, Any]:
+        return {
+            "user": {
+                "user_id": attempt.user_id,
+                "email": getattr(user, "email", None),
+                "name": getattr(user, "name", None),
+                "phone_number": getattr(user, "phone_number", None),
+                "app_metadata": getattr(user, "app_metadata", {}) or {},
+                "user_metadata": getattr(user, "user_metadata", {}) or {},
+            },
+            "request": {
+                "ip": attempt.ip,
+                "language": locale,
+                "user_agent": attempt.user_agent,
+                "geoip": {},
+                "raw_language": language,
+            },
+            "tenant": {"id": "phonemfa", "friendly_name": values["friendly_name"]},
+            "client": {"client_id": "", "name": "", "metadata": {}},
+        }
