@@ -131,3 +131,9 @@ def settings_set(obj: Context, key: str, value: str) -> None:
     emit({key: new})
     for warning in obj.service.factor_settings().warnings():
         click.echo(f"warning: {warning}", err=True)
+
+
+# The MFA engine's commands (enroll, challenge, verify, inbox, unblock, ...).
+from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
+
+_register_mfa(main)

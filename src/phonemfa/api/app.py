@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
-from phonemfa.api import errors, guardian
+from phonemfa.api import enrollments, errors, guardian, mfa
 from phonemfa.service import PhoneMfa
 
 
@@ -22,6 +22,8 @@ def create_app(service: PhoneMfa) -> FastAPI:
     errors.install(app)
     app.add_middleware(JsonBodyMiddleware)
     app.include_router(guardian.router)
+    app.include_router(enrollments.router)
+    app.include_router(mfa.router)
     return app
 
 

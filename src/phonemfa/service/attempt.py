@@ -74,6 +74,7 @@ class AttemptMixin(ServiceBase):
         retry_after: int | None = None,
         extra: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
+        reason: str | None = None,
     ) -> PhoneMfaError:
         """Record the refusal (event joins the caller's transaction if any) and build the error."""
         message = message or detail
@@ -94,6 +95,8 @@ class AttemptMixin(ServiceBase):
                     **attempt.fields(),
                 )
         err_details: dict[str, Any] = {"trail": trail, "key": key}
+        if reason:
+            err_details["reason"] = reason
         if retry_after is not None:
             err_details["retry_after"] = max(1, int(retry_after))
         return PhoneMfaError(message, code=code, status=status, details=err_details)

@@ -65,13 +65,13 @@ class VerifyingMixin:
     def _check_live(self, attempt: Attempt, txn: TransactionRow) -> PhoneMfaError | None:
         """The refusal of a used, replaced, undelivered or expired code (None if it is live)."""
         now = self.now()
-        why = None
+        why = reason = None
         if txn.state in _GONE:
-            why = f"This code {_GONE[txn.state]}."
+            why, reason = f"This code {_GONE[txn.state]}.", txn.state
         elif txn.expires_at <= now:
-            why = f"This code expired {int(now - txn.expires_at)} s ago."
+            why, reason = f"This code expired {int(now - txn.expires_at)} s ago.", "expired"
         elif enrollments_repo.get(self.store, txn.enrollment_id) is None:
-            why = "The enrollment of this code was deleted."
+            why, reason = "The enrollment of this code was deleted.", "unenrolled"
         if why is None:
             attempt.trail.allow(
                 steps.TRANSACTION,
@@ -88,8 +88,9 @@ class VerifyingMixin:
             code="transaction_expired",
             status=403,
             event="gd_auth_failed",
-            message="oob_code is expired" if "expired" in why else why,
+            message="oob_code is expired" if reason == "expired" else why,
             extra=self._auth_details(txn),
+            reason=reason,
         )
         return error
 
