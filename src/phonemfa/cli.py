@@ -70,12 +70,19 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="warning hides the per-request access log.",
+)
 @pass_ctx
-def api(obj: Context, host: str, port: int) -> None:
+def api(obj: Context, host: str, port: int, log_level: str) -> None:
     """Serve the Management API and the MFA API over HTTP."""
     from phonemfa.api.app import serve
 
-    serve(obj.service, host=host, port=port)
+    serve(obj.service, host=host, port=port, log_level=log_level)
 
 
 @main.group()

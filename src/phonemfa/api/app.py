@@ -44,14 +44,16 @@ class JsonBodyMiddleware:
         await self.app(scope, receive, send)
 
 
-def serve(service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(
+    service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info"
+) -> None:
     import uvicorn
 
     uvicorn.run(
         create_app(service),
         host=host,
         port=port,
-        log_level="info",
+        log_level=log_level,
         server_header=False,
         proxy_headers=False,
     )
