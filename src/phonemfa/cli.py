@@ -140,6 +140,10 @@ def settings_set(obj: Context, key: str, value: str) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
+from phonemfa.cli_twilio import twilio as _twilio  # noqa: E402 - needs main's helpers above
+
+main.add_command(_twilio)
+
 # The MFA engine's commands (enroll, challenge, verify, inbox, unblock, ...).
 from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
 

@@ -7,6 +7,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
 from phonemfa.api import enrollments, errors, guardian, mfa
+from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
 
 
@@ -24,6 +25,7 @@ def create_app(service: PhoneMfa) -> FastAPI:
     app.include_router(guardian.router)
     app.include_router(enrollments.router)
     app.include_router(mfa.router)
+    app.include_router(twilio_api.router)
     return app
 
 

@@ -318,5 +318,40 @@ class FactorSettings:
         return notes
 
 
+# -- Twilio (non-secret parts; the auth token and API key secret live in the secrets table) ------
+
+
+def parse_nullable_text(text: str) -> Any:
+    stripped = text.strip()
+    return None if stripped.lower() in ("", "null", "none") else stripped
+
+
+def _register_twilio() -> None:
+    from phonemfa.core import twilio
+
+    def keyed(check: Callable[[Any, str], Any], key: str) -> Callable[[Any], Any]:
+        return lambda value: check(value, key)
+
+    for key, default, check, words in (
+        ("twilio_sid", None, twilio.check_account_sid, "Twilio Account SID (AC…)."),
+        ("twilio_from", None, twilio.check_from, "Twilio From number (E.164); voice needs it."),
+        ("twilio_messaging_service_sid", None, twilio.check_service_sid,
+         "Twilio Messaging Service SID (MG…) for SMS."),
+        ("twilio_sms_source", "from", twilio.check_sms_source,
+         "How SMS leave: from (the From number) or messaging_service."),
+        ("twilio_api_key_sid", None, twilio.check_api_key_sid,
+         "Optional Twilio API key SID (SK…) used instead of the auth token."),
+        ("twilio_callback_url", None, twilio.check_url,
+         "Public URL of POST /twilio/status, sent to Twilio as StatusCallback."),
+        ("twilio_base_url", None, twilio.check_url,
+         "Twilio API base URL override (PHONEMFA_TWILIO_BASE_URL wins when set)."),
+    ):  # fmt: skip
+        parse = str.strip if key == "twilio_sms_source" else parse_nullable_text
+        register(SettingSpec(key, default, keyed(check, key), parse, words))
+
+
+_register_twilio()
+
+
 # The engine's keys (limits, number rules, Custom action) live in their own module.
 from phonemfa.core import engine_settings  # noqa: E402,F401

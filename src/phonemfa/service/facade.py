@@ -10,6 +10,7 @@ from phonemfa.clock import Clock, SystemClock
 from phonemfa.service.mfa import MfaMixin
 from phonemfa.service.settings import SettingsMixin
 from phonemfa.service.tokens import TokensMixin
+from phonemfa.service.twilio import TwilioMixin
 from phonemfa.service.users import UsersMixin
 from phonemfa.store.crypto import SecretBox, load_or_create_key
 from phonemfa.store.db import Store
@@ -17,7 +18,7 @@ from phonemfa.store.db import Store
 NO_DEMO_ENV = "PHONEMFA_NO_DEMO"
 
 
-class PhoneMfa(MfaMixin, SettingsMixin, TokensMixin, UsersMixin):
+class PhoneMfa(MfaMixin, SettingsMixin, TokensMixin, UsersMixin, TwilioMixin):
     def __init__(self, store: Store, *, clock: Clock | None = None, key: bytes) -> None:
         self.store = store
         self.clock = clock or SystemClock()

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from phonemfa.service import PhoneMfa
 from phonemfa.tui.screens.placeholder import coming
 from phonemfa.tui.screens.settings import SettingsScreen
+from phonemfa.tui.screens.twilio import TwilioScreen
 from phonemfa.tui.sections import SECTIONS
 
 
@@ -20,7 +21,7 @@ class PhoneMfaApp(App):
     CSS_PATH = "app.tcss"
     MODES = {
         "settings": SettingsScreen,
-        "twilio": coming("twilio"),
+        "twilio": TwilioScreen,
         "templates": coming("templates"),
         "simulator": coming("simulator"),
         "log": coming("log"),
