@@ -1,6 +1,8 @@
 """Enrollment, challenge and verification through the service, on the Built-in provider."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from phonemfa.errors import PhoneMfaError
 from phonemfa.store import messages_repo
@@ -264,3 +266,30 @@ def test_authenticators_view(mfa):
         mfa.delete_authenticator("auth0|bob", listed[0]["id"], actor="t")
     mfa.delete_authenticator("auth0|alice", listed[1]["id"], actor="t")
     assert mfa.authenticators("auth0|alice") == []
+
+
+PHONE_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"\+?[0-9][0-9 ()\-.]{0,18}", fullmatch=True),
+    st.sampled_from(
+        ["+14155550123", "+33612345678", "+19005551234", "+33142685300", "+44 7700 900123"]
+    ),
+)
+KNOWN_REFUSALS = {"invalid_phone_number", "phone_number_not_allowed"}
+
+
+@given(phone=PHONE_TEXT)
+def test_any_phone_text_enrolls_or_is_refused_cleanly(quiet_action, phone):
+    """Whatever is typed as a phone number: a code is sent, or a known refusal with its trail."""
+    mfa = quiet_action
+    user = f"h|{abs(hash(phone))}"
+    before = mfa.store.query("SELECT COUNT(*) AS n FROM messages")[0]["n"]
+    try:
+        sent = mfa.start_enrollment(user, phone)
+    except PhoneMfaError as exc:
+        assert exc.code in KNOWN_REFUSALS, (phone, exc.code, exc.message)
+        assert exc.details["trail"][-1]["step"] in ("phone", "number_rules")
+        assert mfa.store.query("SELECT COUNT(*) AS n FROM messages")[0]["n"] == before
+        return
+    assert sent.recipient.count("•") == 7
+    assert mfa.store.query("SELECT COUNT(*) AS n FROM messages")[0]["n"] == before + 1

@@ -45,6 +45,7 @@ class EnrollmentsMixin:
         actor: str,
         user_id: str | None = None,
         ip: str | None = None,
+        user_agent: str | None = None,
         simulated: bool = False,
     ) -> Enrollment:
         """Remove a phone enrollment (its open codes die with it). The user's recovery code goes
@@ -73,6 +74,7 @@ class EnrollmentsMixin:
                 },
                 user_id=row.user_id,
                 ip=ip,
+                user_agent=user_agent,
                 simulated=simulated,
             )
         return _public(row)
