@@ -146,3 +146,8 @@ from phonemfa.cli_twilio import twilio as _twilio  # noqa: E402 - needs main's h
 
 main.add_command(templates)
 main.add_command(_twilio)
+
+# The MFA engine's commands (enroll, challenge, verify, inbox, unblock, ...).
+from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
+
+_register_mfa(main)

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
-from phonemfa.api import errors, guardian
+from phonemfa.api import enrollments, errors, guardian, mfa
 from phonemfa.api import templates as templates_api
 from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
@@ -25,6 +25,8 @@ def create_app(service: PhoneMfa) -> FastAPI:
     app.add_middleware(JsonBodyMiddleware)
     app.include_router(guardian.router)
     app.include_router(templates_api.router)
+    app.include_router(enrollments.router)
+    app.include_router(mfa.router)
     app.include_router(twilio_api.router)
     return app
 

@@ -383,3 +383,7 @@ def _register_twilio() -> None:
 
 
 _register_twilio()
+
+
+# The engine's keys (limits, number rules, Custom action) live in their own module.
+from phonemfa.core import engine_settings  # noqa: E402,F401

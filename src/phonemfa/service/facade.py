@@ -7,6 +7,7 @@ from pathlib import Path
 
 from phonemfa import paths
 from phonemfa.clock import Clock, SystemClock
+from phonemfa.service.mfa import MfaMixin
 from phonemfa.service.settings import SettingsMixin
 from phonemfa.service.templates import TemplatesMixin
 from phonemfa.service.tokens import TokensMixin
@@ -18,7 +19,7 @@ from phonemfa.store.db import Store
 NO_DEMO_ENV = "PHONEMFA_NO_DEMO"
 
 
-class PhoneMfa(SettingsMixin, TokensMixin, UsersMixin, TwilioMixin, TemplatesMixin):
+class PhoneMfa(MfaMixin, SettingsMixin, TokensMixin, UsersMixin, TwilioMixin, TemplatesMixin):
     def __init__(self, store: Store, *, clock: Clock | None = None, key: bytes) -> None:
         self.store = store
         self.clock = clock or SystemClock()
@@ -43,11 +44,8 @@ class PhoneMfa(SettingsMixin, TokensMixin, UsersMixin, TwilioMixin, TemplatesMix
             from phonemfa.demo import seed_demo
 
             seed_demo(service)
+        service.recover_interrupted_sends()
         return service
-
-    def builtin_trial_expired(self) -> bool:
-        """Whether the Built-in provider's lifetime allowance is spent (the engine counts sends)."""
-        return False
 
     def close(self) -> None:
         self.store.close()
