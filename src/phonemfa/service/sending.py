@@ -136,7 +136,9 @@ class SendingMixin(SendChecksMixin):
         language: str | None,
     ) -> CodeSent:
         user = self.find_user(attempt.user_id)
-        locale = resolve_locale(language or (user.locale if user else None), values["locales"])
+        locale = resolve_locale(
+            language, values["locales"], user_locale=user.locale if user else None
+        )
         with self.store.transaction():
             planned = self._reserve(
                 attempt, values, factor, channel, phone, enrollment, locale, language, user
