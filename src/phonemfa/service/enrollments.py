@@ -113,7 +113,7 @@ class EnrollmentsMixin:
             return
         if kind == "recovery-code" and device:
             with self.store.transaction():
-                removed = self.store.db.execute(
+                removed = self.store.execute(
                     "DELETE FROM recovery_codes WHERE id = ? AND user_id = ? AND state = 'active'",
                     (device, user_id),
                 ).rowcount

@@ -51,7 +51,7 @@ class UsersMixin(ServiceBase):
         if not user.user_id or len(user.user_id) > 200 or any(ord(c) < 32 for c in user.user_id):
             raise ValidationError("user_id must be 1 to 200 printable characters.", field="user_id")
         with self.store.transaction():
-            self.store.db.execute(
+            self.store.execute(
                 "INSERT INTO users(user_id, email, name, phone_number, locale, app_metadata, "
                 "user_metadata, created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(user_id) DO UPDATE "
                 "SET email=excluded.email, name=excluded.name, phone_number=excluded.phone_number, "

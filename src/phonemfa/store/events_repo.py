@@ -25,7 +25,7 @@ def insert(
     simulated: bool = False,
     **fields: str | None,
 ) -> int:
-    cursor = store.db.execute(
+    cursor = store.execute(
         "INSERT INTO events(ts, date, type, description, ip, user_id, user_name, client_id, "
         "client_name, user_agent, details, simulated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (

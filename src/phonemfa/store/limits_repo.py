@@ -14,7 +14,7 @@ def read_bucket(store: Store, key: str) -> BucketState | None:
 
 
 def write_bucket(store: Store, key: str, state: BucketState) -> None:
-    store.db.execute(
+    store.execute(
         "INSERT INTO rate_buckets(key, tokens, updated_at) VALUES (?, ?, ?) ON CONFLICT(key)"
         " DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
         (key, state.tokens, state.updated_at),
@@ -22,7 +22,7 @@ def write_bucket(store: Store, key: str, state: BucketState) -> None:
 
 
 def delete_buckets(store: Store, key_prefix: str) -> int:
-    return store.db.execute(
+    return store.execute(
         "DELETE FROM rate_buckets WHERE key >= ? AND key < ?", (key_prefix, key_prefix + "\uffff")
     ).rowcount
 
@@ -36,7 +36,7 @@ class BlockedIp:
 
 
 def block(store: Store, ip: str, reason: str, detail: str, now: float) -> None:
-    store.db.execute(
+    store.execute(
         "INSERT INTO blocked_ips(ip, reason, detail, blocked_at) VALUES (?,?,?,?)"
         " ON CONFLICT(ip) DO NOTHING",
         (ip, reason, detail, now),
@@ -53,4 +53,4 @@ def all_blocked(store: Store) -> list[BlockedIp]:
 
 
 def unblock(store: Store, ip: str) -> bool:
-    return store.db.execute("DELETE FROM blocked_ips WHERE ip = ?", (ip,)).rowcount > 0
+    return store.execute("DELETE FROM blocked_ips WHERE ip = ?", (ip,)).rowcount > 0

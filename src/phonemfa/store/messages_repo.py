@@ -55,7 +55,7 @@ def insert_pending(
     simulated: bool = False,
 ) -> str:
     message_id = new_id()
-    store.db.execute(
+    store.execute(
         "INSERT INTO messages(id, created_at, updated_at, transaction_id, user_id, channel, action,"
         " recipient_masked, region, provider, state, segments, simulated)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -89,7 +89,7 @@ def complete(
     error_code: str | None = None,
     error_message: str | None = None,
 ) -> None:
-    store.db.execute(
+    store.execute(
         "UPDATE messages SET state = ?, status = ?, provider_id = ?, error_code = ?,"
         " error_message = ?, updated_at = ? WHERE id = ?",
         (SENT if ok else FAILED, status, provider_id, error_code, error_message, now, message_id),
@@ -112,7 +112,7 @@ def update_status_by_provider_id(
     """
     if failed is None:
         failed = status in ("failed", "undelivered")
-    store.db.execute(
+    store.execute(
         "UPDATE messages SET status = ?, updated_at = ?,"
         " state = CASE WHEN ? THEN 'failed' ELSE state END,"
         " error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message)"
@@ -124,7 +124,7 @@ def update_status_by_provider_id(
 
 def mark_interrupted(store: Store, *, now: float, older_than: float) -> int:
     """Rows left pending by a crash: marked, never re-sent (the user may have received it)."""
-    cursor = store.db.execute(
+    cursor = store.execute(
         "UPDATE messages SET state = ?, updated_at = ? WHERE state = ? AND created_at < ?",
         (INTERRUPTED, now, PENDING, older_than),
     )

@@ -8,7 +8,7 @@ from phonemfa.store.db import Store
 
 
 def put(store: Store, box: SecretBox, name: str, clear: str, now: float) -> None:
-    store.db.execute(
+    store.execute(
         "INSERT INTO secrets(name, ciphertext, hint, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET ciphertext = excluded.ciphertext, hint = excluded.hint, "
         "updated_at = excluded.updated_at",
@@ -27,4 +27,4 @@ def hint(store: Store, name: str) -> str | None:
 
 
 def delete(store: Store, name: str) -> None:
-    store.db.execute("DELETE FROM secrets WHERE name = ?", (name,))
+    store.execute("DELETE FROM secrets WHERE name = ?", (name,))

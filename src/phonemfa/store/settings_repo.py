@@ -11,7 +11,7 @@ from phonemfa.store.db import Store
 
 def read_all(store: Store) -> dict[str, Any]:
     values = spec.defaults()
-    for row in store.db.query("SELECT key, value FROM settings"):
+    for row in store.query("SELECT key, value FROM settings"):
         if row["key"] in values:
             values[row["key"]] = json.loads(row["value"])
     return values
@@ -25,7 +25,7 @@ def read(store: Store, key: str) -> Any:
 def write(store: Store, values: dict[str, Any], now: float) -> None:
     """Call inside `store.transaction()`."""
     for key, value in values.items():
-        store.db.execute(
+        store.execute(
             "INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             (key, json.dumps(value), now),

@@ -8,14 +8,14 @@ from phonemfa.store.db import Store
 def record(
     store: Store, *, jti: str, scope: str, subject: str, issued_at: float, expires_at: float
 ) -> None:
-    store.db.execute(
+    store.execute(
         "INSERT INTO api_tokens(jti, scope, subject, issued_at, expires_at) VALUES (?,?,?,?,?)",
         (jti, scope, subject, issued_at, expires_at),
     )
 
 
 def revoke(store: Store, jti: str, now: float) -> bool:
-    cursor = store.db.execute(
+    cursor = store.execute(
         "UPDATE api_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL", (now, jti)
     )
     return cursor.rowcount > 0

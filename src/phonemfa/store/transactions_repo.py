@@ -45,7 +45,7 @@ def _row(raw: dict[str, Any]) -> TransactionRow:
 
 
 def insert(store: Store, row: TransactionRow) -> None:
-    store.db.execute(
+    store.execute(
         "INSERT INTO transactions(id, kind, user_id, enrollment_id, channel, counter, digits,"
         " expires_at, attempts, state, message_id, ip, created_at, updated_at, simulated)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -76,7 +76,7 @@ def get(store: Store, transaction_id: str) -> TransactionRow | None:
 
 def supersede_live(store: Store, enrollment_id: str, now: float) -> int:
     """A newer challenge replaces every open one of the same enrollment."""
-    return store.db.execute(
+    return store.execute(
         "UPDATE transactions SET state = ?, updated_at = ? WHERE enrollment_id = ?"
         " AND state IN (?, ?)",
         (SUPERSEDED, now, enrollment_id, *LIVE),
@@ -84,7 +84,7 @@ def supersede_live(store: Store, enrollment_id: str, now: float) -> int:
 
 
 def set_state(store: Store, transaction_id: str, state: str, now: float) -> None:
-    store.db.execute(
+    store.execute(
         "UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?",
         (state, now, transaction_id),
     )
@@ -92,14 +92,14 @@ def set_state(store: Store, transaction_id: str, state: str, now: float) -> None
 
 def opened(store: Store, transaction_id: str, now: float) -> None:
     """The send succeeded: the code may now be checked (unless a newer one replaced it)."""
-    store.db.execute(
+    store.execute(
         "UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
         (OPEN, now, transaction_id, SENDING),
     )
 
 
 def count_attempt(store: Store, transaction_id: str, now: float) -> None:
-    store.db.execute(
+    store.execute(
         "UPDATE transactions SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
         (now, transaction_id),
     )
