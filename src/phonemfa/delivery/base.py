@@ -49,6 +49,11 @@ class DeliveryResult:
 
 
 class Provider(Protocol):
+    """`name` is the wire value. A provider may also set `in_database = True` when its send is
+    only a write to phonemfa's own database (the Built-in provider's virtual inbox): the engine
+    then runs it inside the send's transaction, so reservation, delivery and record commit as one.
+    """
+
     name: str
 
     def send(self, message: OutgoingMessage) -> DeliveryResult:

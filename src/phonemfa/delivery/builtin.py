@@ -18,6 +18,7 @@ NAME = "auth0"
 
 class BuiltinProvider:
     name = NAME
+    in_database = True  # delivering is an INSERT: it joins the engine's send transaction
 
     def __init__(
         self,

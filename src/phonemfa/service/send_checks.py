@@ -268,8 +268,9 @@ class SendChecksMixin:
             length=len(rendered.text),
         )
         # The provider.
+        builtin_left = self.builtin_messages_left() if factor.provider == "auth0" else 0
         try:
-            if factor.provider == "auth0" and self.builtin_trial_expired():
+            if factor.provider == "auth0" and builtin_left <= 0:
                 raise PhoneMfaError(
                     f"The Built-in provider's {BUILTIN_MESSAGE_LIMIT} messages for this tenant "
                     "are spent. Choose Twilio or Custom to keep sending codes.",
@@ -294,8 +295,6 @@ class SendChecksMixin:
             )
         provider_detail = PROVIDER_LABELS[factor.provider]
         if factor.provider == "auth0":
-            provider_detail += (
-                f": {self.builtin_messages_left()} of {BUILTIN_MESSAGE_LIMIT} tenant messages left"
-            )
+            provider_detail += f": {builtin_left} of {BUILTIN_MESSAGE_LIMIT} tenant messages left"
         trail.allow(steps.PROVIDER, f"{provider_detail}.", provider=factor.provider)
         return secret, counter, code, rendered, provider

@@ -139,27 +139,21 @@ class SendingMixin(SendChecksMixin):
         locale = resolve_locale(
             language, values["locales"], user_locale=user.locale if user else None
         )
+        result = None
         with self.store.transaction():
             planned = self._reserve(
                 attempt, values, factor, channel, phone, enrollment, locale, language, user
             )
+            if not isinstance(planned, PhoneMfaError) and getattr(
+                planned.provider, "in_database", False
+            ):
+                # Nothing leaves the machine: one transaction from reservation to record.
+                result = self._deliver_planned(planned)
         if isinstance(planned, PhoneMfaError):
             raise planned
         plan = planned
-
-        def on_done(result: DeliveryResult) -> None:
-            now = self.now()
-            if result.ok:
-                transactions_repo.opened(self.store, plan.transaction.id, now)
-                return
-            transactions_repo.set_state(self.store, plan.transaction.id, "failed", now)
-            if plan.new_enrollment:  # nothing half-written: the enrollment never happened
-                enrollments_repo.delete(self.store, plan.enrollment_id)
-                self.store.db.execute(
-                    "DELETE FROM recovery_codes WHERE enrollment_id = ?", (plan.enrollment_id,)
-                )
-
-        result = self._deliver(plan.provider, plan.message, on_done=on_done, event=plan.event)
+        if result is None:  # the outbox row is committed; no lock is held while it sends
+            result = self._deliver_planned(plan)
         label = "SMS" if channel == "sms" else "voice call"
         if not result.ok:
             code = (
@@ -214,6 +208,21 @@ class SendingMixin(SendChecksMixin):
             simulated=attempt.simulated,
         )
 
+    def _deliver_planned(self, plan: _Plan) -> DeliveryResult:
+        def on_done(result: DeliveryResult) -> None:
+            now = self.now()
+            if result.ok:
+                transactions_repo.opened(self.store, plan.transaction.id, now)
+                return
+            transactions_repo.set_state(self.store, plan.transaction.id, "failed", now)
+            if plan.new_enrollment:  # nothing half-written: the enrollment never happened
+                enrollments_repo.delete(self.store, plan.enrollment_id)
+                self.store.execute(
+                    "DELETE FROM recovery_codes WHERE enrollment_id = ?", (plan.enrollment_id,)
+                )
+
+        return self._deliver(plan.provider, plan.message, on_done=on_done, event=plan.event)
+
     def _reserve(
         self,
         attempt: Attempt,
@@ -244,7 +253,7 @@ class SendingMixin(SendChecksMixin):
         if ip_take is not None:
             self._bucket_write("ip_enroll", attempt.ip, ip_take.state)
         if user is None:
-            self.store.db.execute(
+            self.store.execute(
                 "INSERT OR IGNORE INTO users(user_id, created_at) VALUES (?, ?)", (user_id, now)
             )
         recovery_code = None
@@ -284,9 +293,11 @@ class SendingMixin(SendChecksMixin):
             enrollment_id = enrollment.id
             enrollments_repo.bump_counter(self.store, enrollment_id)
             transactions_repo.supersede_live(self.store, enrollment_id, now)
+        transaction_id = transactions_repo.new_id()
         message_id = messages_repo.insert_pending(
             self.store,
             now=now,
+            transaction_id=transaction_id,
             channel=channel,
             action=action,
             recipient_masked=phone.masked,
@@ -296,7 +307,7 @@ class SendingMixin(SendChecksMixin):
             simulated=attempt.simulated,
         )
         transaction = TransactionRow(
-            id=transactions_repo.new_id(),
+            id=transaction_id,
             kind=attempt.kind,
             user_id=user_id,
             enrollment_id=enrollment_id,
@@ -313,9 +324,6 @@ class SendingMixin(SendChecksMixin):
             simulated=attempt.simulated,
         )
         transactions_repo.insert(self.store, transaction)
-        self.store.db.execute(
-            "UPDATE messages SET transaction_id = ? WHERE id = ?", (transaction.id, message_id)
-        )
         authenticator = {
             "id": f"{channel}|{enrollment_id}",
             "type": channel,

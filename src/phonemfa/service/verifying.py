@@ -15,6 +15,7 @@ from phonemfa.errors import PhoneMfaError
 from phonemfa.service.attempt import Attempt, check_user_id
 from phonemfa.service.results import RecoveryUsed, Verified
 from phonemfa.store import enrollments_repo, transactions_repo
+from phonemfa.store.enrollments_repo import EnrollmentRow
 from phonemfa.store.transactions_repo import TransactionRow
 
 _GONE = {
@@ -37,24 +38,6 @@ class VerifyingMixin:
     ) -> Verified:
         """Check the code of an enrollment or a challenge. `user_id`, when given, must match."""
         attempt = self._attempt("verify", user_id, ip, user_agent, simulated)
-        txn = (
-            transactions_repo.get(self.store, transaction_id)
-            if isinstance(transaction_id, str) and 0 < len(transaction_id) <= 200
-            else None
-        )
-        if txn is None or (user_id is not None and txn.user_id != user_id):
-            raise self._refusal(
-                attempt,
-                steps.TRANSACTION,
-                "No such transaction (oob_code) for this user.",
-                "invalid-expired-code",
-                code="transaction_not_found",
-                status=404,
-                event="gd_auth_failed",
-                message="Invalid oob_code.",
-            )
-        attempt.user_id = txn.user_id
-        attempt.simulated = attempt.simulated or txn.simulated
         values = self.settings_values()
         with self.store.transaction():
             outcome = self._check_code(attempt, values, transaction_id, code)
@@ -62,7 +45,9 @@ class VerifyingMixin:
             raise outcome
         return outcome
 
-    def _check_live(self, attempt: Attempt, txn: TransactionRow) -> PhoneMfaError | None:
+    def _check_live(
+        self, attempt: Attempt, txn: TransactionRow, enrollment: EnrollmentRow | None
+    ) -> PhoneMfaError | None:
         """The refusal of a used, replaced, undelivered or expired code (None if it is live)."""
         now = self.now()
         why = reason = None
@@ -70,7 +55,7 @@ class VerifyingMixin:
             why, reason = f"This code {_GONE[txn.state]}.", txn.state
         elif txn.expires_at <= now:
             why, reason = f"This code expired {int(now - txn.expires_at)} s ago.", "expired"
-        elif enrollments_repo.get(self.store, txn.enrollment_id) is None:
+        elif enrollment is None:
             why, reason = "The enrollment of this code was deleted.", "unenrolled"
         if why is None:
             attempt.trail.allow(
@@ -89,13 +74,13 @@ class VerifyingMixin:
             status=403,
             event="gd_auth_failed",
             message="oob_code is expired" if reason == "expired" else why,
-            extra=self._auth_details(txn),
+            extra=self._auth_details(txn, enrollment),
             reason=reason,
         )
         return error
 
-    def _auth_details(self, txn: TransactionRow) -> dict:
-        enrollment = enrollments_repo.get(self.store, txn.enrollment_id)
+    @staticmethod
+    def _auth_details(txn: TransactionRow, enrollment: EnrollmentRow | None) -> dict:
         return {
             "authenticator": {
                 "id": f"{txn.channel}|{txn.enrollment_id}",
@@ -108,10 +93,28 @@ class VerifyingMixin:
     def _check_code(
         self, attempt: Attempt, values: dict, transaction_id: str, code: str
     ) -> Verified | PhoneMfaError:
-        now = self.now()
-        txn = transactions_repo.get(self.store, transaction_id)
-        assert txn is not None  # transactions are never deleted
-        dead = self._check_live(attempt, txn)
+        """Inside BEGIN IMMEDIATE: every read and write of one check."""
+        now, user_id = self.now(), attempt.user_id
+        txn = (
+            transactions_repo.get(self.store, transaction_id)
+            if isinstance(transaction_id, str) and 0 < len(transaction_id) <= 200
+            else None
+        )
+        if txn is None or (user_id is not None and txn.user_id != user_id):
+            return self._refusal(
+                attempt,
+                steps.TRANSACTION,
+                "No such transaction (oob_code) for this user.",
+                "invalid-expired-code",
+                code="transaction_not_found",
+                status=404,
+                event="gd_auth_failed",
+                message="Invalid oob_code.",
+            )
+        attempt.user_id = txn.user_id
+        attempt.simulated = attempt.simulated or txn.simulated
+        enrollment = enrollments_repo.get(self.store, txn.enrollment_id)
+        dead = self._check_live(attempt, txn, enrollment)
         if dead is not None:
             return dead
         problem = codes.code_format_problem(code, txn.digits)
@@ -124,7 +127,7 @@ class VerifyingMixin:
                 code="invalid_otp_format",
                 status=400,
                 event="gd_auth_failed",
-                extra=self._auth_details(txn),
+                extra=self._auth_details(txn, enrollment),
             )
         attempt.trail.allow(steps.CODE_FORMAT, f"{txn.digits} digits.")
         wrong = self._bucket_peek("wrong_codes", txn.user_id, values, now)
@@ -141,7 +144,7 @@ class VerifyingMixin:
                 event="gd_otp_rate_limit_exceed",
                 message="Too many failed codes. Wait for some minutes before retrying.",
                 retry_after=wrong.retry_after,
-                extra=self._auth_details(txn),
+                extra=self._auth_details(txn, enrollment),
             )
         attempt.trail.allow(
             steps.WRONG_CODES,
@@ -150,7 +153,6 @@ class VerifyingMixin:
             capacity=capacity,
         )
         transactions_repo.count_attempt(self.store, txn.id, now)
-        enrollment = enrollments_repo.get(self.store, txn.enrollment_id)
         assert enrollment is not None  # checked by _check_live under the same lock
         expected = codes.hotp_code(self.box.decrypt(enrollment.secret), txn.counter, txn.digits)
         if not codes.codes_match(expected, code):
@@ -164,13 +166,12 @@ class VerifyingMixin:
                 status=403,
                 event="gd_auth_failed",
                 message="Invalid binding_code.",
-                extra=self._auth_details(txn),
+                extra=self._auth_details(txn, enrollment),
                 data={"tokens_left": spent.remaining},
             )
         attempt.trail.allow(steps.CODE, "The code matches.")
         transactions_repo.set_state(self.store, txn.id, transactions_repo.VERIFIED, now)
         completed = txn.kind == "enrollment" and enrollment.status == enrollments_repo.PENDING
-        details = {**self._auth_details(txn), "trail": attempt.trail.to_json()}
         if completed:
             enrollments_repo.confirm(self.store, enrollment.id, now)
             enrollments_repo.activate_recovery_for(self.store, enrollment.id)
@@ -182,7 +183,7 @@ class VerifyingMixin:
             steps.RESULT,
             "Enrollment confirmed." if completed else "Second factor passed.",
         )
-        details["trail"] = attempt.trail.to_json()
+        details = {**self._auth_details(txn, enrollment), "trail": attempt.trail.to_json()}
         self.log_event(event, details=details, simulated=attempt.simulated, **attempt.fields())
         return Verified(
             user_id=txn.user_id,

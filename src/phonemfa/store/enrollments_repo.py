@@ -39,7 +39,7 @@ def _row(raw: dict[str, Any]) -> EnrollmentRow:
 
 
 def insert(store: Store, row: EnrollmentRow) -> None:
-    store.db.execute(
+    store.execute(
         "INSERT INTO enrollments(id, user_id, phone_number, region, number_type, channel, status,"
         " secret, counter, created_at, enrolled_at, last_auth, simulated)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -74,28 +74,24 @@ def for_user(store: Store, user_id: str, status: str | None = None) -> list[Enro
     return [_row(r) for r in store.query(sql + " ORDER BY created_at, id", tuple(params))]
 
 
-def bump_counter(store: Store, enrollment_id: str) -> int:
-    """Reserve the next HOTP counter; returns the reserved value. Call inside a transaction."""
-    row = store.query_one("SELECT counter FROM enrollments WHERE id = ?", (enrollment_id,))
-    if row is None:
-        raise LookupError(enrollment_id)
-    store.db.execute("UPDATE enrollments SET counter = counter + 1 WHERE id = ?", (enrollment_id,))
-    return int(row["counter"])
+def bump_counter(store: Store, enrollment_id: str) -> None:
+    """Reserve the next HOTP counter. Call inside the transaction that read the current one."""
+    store.execute("UPDATE enrollments SET counter = counter + 1 WHERE id = ?", (enrollment_id,))
 
 
 def confirm(store: Store, enrollment_id: str, now: float) -> None:
-    store.db.execute(
+    store.execute(
         "UPDATE enrollments SET status = ?, enrolled_at = ?, last_auth = ? WHERE id = ?",
         (CONFIRMED, now, now, enrollment_id),
     )
 
 
 def touch_last_auth(store: Store, enrollment_id: str, now: float) -> None:
-    store.db.execute("UPDATE enrollments SET last_auth = ? WHERE id = ?", (now, enrollment_id))
+    store.execute("UPDATE enrollments SET last_auth = ? WHERE id = ?", (now, enrollment_id))
 
 
 def delete(store: Store, enrollment_id: str) -> bool:
-    return store.db.execute("DELETE FROM enrollments WHERE id = ?", (enrollment_id,)).rowcount > 0
+    return store.execute("DELETE FROM enrollments WHERE id = ?", (enrollment_id,)).rowcount > 0
 
 
 def delete_pending_for_user(store: Store, user_id: str) -> list[str]:
@@ -107,7 +103,7 @@ def delete_pending_for_user(store: Store, user_id: str) -> list[str]:
     ]
     for enrollment_id in ids:
         delete(store, enrollment_id)
-        store.db.execute(
+        store.execute(
             "DELETE FROM recovery_codes WHERE enrollment_id = ? AND state = 'pending'",
             (enrollment_id,),
         )
@@ -132,7 +128,7 @@ def insert_recovery(
     store: Store, *, user_id: str, enrollment_id: str | None, code_hash: str, state: str, now: float
 ) -> str:
     recovery_id = new_device_id()
-    store.db.execute(
+    store.execute(
         "INSERT INTO recovery_codes(id, user_id, enrollment_id, code_hash, state, created_at)"
         " VALUES (?,?,?,?,?,?)",
         (recovery_id, user_id, enrollment_id, code_hash, state, now),
@@ -158,20 +154,20 @@ def has_recovery(store: Store, user_id: str) -> bool:
 
 
 def activate_recovery_for(store: Store, enrollment_id: str) -> None:
-    store.db.execute(
+    store.execute(
         "UPDATE recovery_codes SET state = 'active' WHERE enrollment_id = ? AND state = 'pending'",
         (enrollment_id,),
     )
 
 
 def use_recovery(store: Store, recovery_id: str, now: float) -> None:
-    store.db.execute(
+    store.execute(
         "UPDATE recovery_codes SET state = 'used', used_at = ? WHERE id = ?", (now, recovery_id)
     )
 
 
 def delete_recovery_for_user(store: Store, user_id: str) -> int:
-    return store.db.execute(
+    return store.execute(
         "DELETE FROM recovery_codes WHERE user_id = ? AND state IN ('active', 'pending')",
         (user_id,),
     ).rowcount

@@ -19,7 +19,7 @@ def deliver(
     now: float,
     simulated: bool,
 ) -> int:
-    cursor = store.db.execute(
+    cursor = store.execute(
         "INSERT INTO virtual_inbox(message_id, recipient, channel, ciphertext, created_at,"
         " simulated) VALUES (?,?,?,?,?,?)",
         (message_id, recipient, channel, ciphertext, now, int(simulated)),
@@ -50,14 +50,10 @@ def take_from_allowance(store: Store, name: str, limit: int) -> bool:
 
     Call inside `store.transaction()`: the read and the increment are one atomic step.
     """
-    store.db.execute(
-        "INSERT INTO tenant_counters(name, value) VALUES (?, 0) ON CONFLICT(name) DO NOTHING",
-        (name,),
+    # One statement: the first use inserts 1; later ones add 1 while under the limit.
+    cursor = store.execute(
+        "INSERT INTO tenant_counters(name, value) VALUES (?, 1) ON CONFLICT(name)"
+        " DO UPDATE SET value = value + 1 WHERE value < ?",
+        (name, limit),
     )
-    return (
-        store.db.execute(
-            "UPDATE tenant_counters SET value = value + 1 WHERE name = ? AND value < ?",
-            (name, limit),
-        ).rowcount
-        == 1
-    )
+    return cursor.rowcount == 1
