@@ -60,6 +60,15 @@ def test_enroll_confirm_challenge_verify(mfa, clock):
     assert outbox.transaction_id == sent.transaction_id and outbox.region == "US"
 
 
+@pytest.mark.parametrize("digits", [4, 5, 10])
+def test_every_allowed_code_length_sends_and_verifies(mfa, digits):
+    mfa.update_settings({"otp_length": digits}, actor="t")
+    sent = mfa.start_enrollment("auth0|alice", ALICE)
+    code = last_code(mfa, ALICE)
+    assert len(code) == digits
+    assert mfa.verify(sent.transaction_id, code).enrollment_completed
+
+
 def test_codes_are_single_use_and_superseded(mfa, clock):
     enrolled(mfa)
     first = mfa.challenge("auth0|alice")

@@ -55,6 +55,30 @@ def test_hotp_codes_and_format():
     assert codes.codes_match("123456", "123456") and not codes.codes_match("123456", "123457")
 
 
+def test_hotp_is_rfc_4226():
+    import base64
+
+    secret = base64.b32encode(b"12345678901234567890").decode()  # RFC 4226, appendix D
+    expected = ["755224", "287082", "359152", "969429", "338314"]
+    expected += ["254676", "287922", "162583", "399871", "520489"]
+    assert [codes.hotp_code(secret, c, 6) for c in range(10)] == expected
+
+
+@given(st.integers(0, 2**40), st.integers(6, 10))
+def test_hotp_agrees_with_pyotp(counter, digits):
+    import pyotp
+
+    secret = codes.new_hotp_secret()
+    assert codes.hotp_code(secret, counter, digits) == pyotp.HOTP(secret, digits=digits).at(counter)
+
+
+@pytest.mark.parametrize("digits", [4, 5])
+def test_short_codes_are_the_low_digits_of_the_same_hotp_value(digits):
+    # pyotp refuses fewer than 6 digits; the factor allows 4 (otp_length 4-10).
+    secret = codes.new_hotp_secret()
+    assert codes.hotp_code(secret, 3, digits) == codes.hotp_code(secret, 3, 10)[-digits:]
+
+
 def test_recovery_codes():
     code = codes.new_recovery_code()
     assert len(code) == 24 and code.isalnum() and code.upper() == code

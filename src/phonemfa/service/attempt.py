@@ -13,6 +13,7 @@ from typing import Any
 from phonemfa.core.trail import Trail
 from phonemfa.errors import PhoneMfaError, ValidationError
 from phonemfa.service.base import ServiceBase
+from phonemfa.service.limits import normalize_ip
 
 
 @dataclass
@@ -40,8 +41,6 @@ def check_user_id(user_id: object) -> str:
 
 
 def check_context(ip: object, user_agent: object) -> tuple[str | None, str | None]:
-    from phonemfa.service.limits import normalize_ip
-
     address = normalize_ip(ip) if ip not in (None, "") else None
     if user_agent is not None and (not isinstance(user_agent, str) or len(user_agent) > 512):
         raise ValidationError("user_agent must be a text of at most 512 characters.")

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from phonemfa.clock import iso
+from phonemfa.core.phones import PhoneParseError, parse_phone
 from phonemfa.core.settings import BUILTIN_MESSAGE_LIMIT
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage, Provider
 from phonemfa.delivery.builtin import BuiltinProvider
@@ -164,8 +165,6 @@ class DeliveryMixin(ServiceBase):
         """Messages the Built-in provider delivered, decrypted, oldest first."""
         recipient = None
         if phone:
-            from phonemfa.core.phones import PhoneParseError, parse_phone
-
             try:
                 recipient = parse_phone(phone, self.setting("default_region")).e164  # type: ignore[attr-defined]
             except PhoneParseError as exc:

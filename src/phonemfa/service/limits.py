@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from typing import Any
 
@@ -22,8 +23,6 @@ def bucket_key(kind: str, subject: str) -> str:
 
 
 def normalize_ip(ip: object) -> str:
-    import ipaddress
-
     if not isinstance(ip, str) or len(ip) > 64:
         raise ValidationError("That is not an IP address.", field="ip")
     try:
