@@ -136,6 +136,27 @@ def test_unloadable_or_missing_action(mfa, tmp_path):
         assert fragment in caught.value.message
 
 
+COUNTING_ACTION = """
+with open({loads!r}, "a") as log:
+    log.write("loaded\\n")
+
+def on_execute_send_phone_message(event, api):
+    return {{"id": {reply!r}}}
+"""
+
+
+def test_an_action_file_loads_once_and_again_when_edited(mfa, tmp_path):
+    action, loads = tmp_path / "counting.py", tmp_path / "loads.txt"
+    action.write_text(COUNTING_ACTION.format(loads=str(loads), reply="first"))
+    mfa.update_settings({"provider": "phone-message-hook", "custom_action": str(action)}, actor="t")
+    sends = [mfa.start_enrollment(f"u{i}", ALICE) for i in range(3)]
+    assert loads.read_text().count("loaded") == 1  # not re-executed for every message
+    assert {s.provider_id for s in sends} == {"first"}
+    action.write_text(COUNTING_ACTION.format(loads=str(loads), reply="second"))
+    assert mfa.start_enrollment("u9", ALICE).provider_id == "second"
+    assert loads.read_text().count("loaded") == 2
+
+
 def test_action_secrets_are_masked(mfa):
     mask = mfa.set_action_secret("API_KEY", "sk_live_0123456789abcdef", actor="t")
     assert mask == "••••••••cdef"

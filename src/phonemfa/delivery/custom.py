@@ -37,16 +37,16 @@ def load_action(ref: str) -> Callable[[dict[str, Any], Any], Any]:
     path_part, _, func_name = ref.rpartition(":") if ".py:" in ref else (ref, "", "")
     if path_part.endswith(".py") or ref.endswith(".py"):
         path = Path(path_part if path_part.endswith(".py") else ref).expanduser()
-        if not path.is_file():
-            raise ActionLoadError(f"The action file {path} does not exist.")
-        spec = importlib.util.spec_from_file_location(f"phonemfa_action_{path.stem}", path)
-        if spec is None or spec.loader is None:
-            raise ActionLoadError(f"The action file {path} cannot be loaded.")
-        module = importlib.util.module_from_spec(spec)
         try:
-            spec.loader.exec_module(module)
-        except Exception as exc:  # the action's own code: report, never crash the engine
-            raise ActionLoadError(f"The action file {path} failed to load: {exc}") from exc
+            source = path.read_bytes()
+        except OSError:
+            raise ActionLoadError(f"The action file {path} does not exist.") from None
+        key = (str(path.resolve()), func_name)
+        with _loaded_lock:
+            cached = _loaded_files.get(key)
+        if cached is not None and cached[0] == source:
+            return cached[1]  # unchanged since it was loaded: no re-execution per send
+        module = _exec_file(path, source)
     else:
         module_name, _, func_name = ref.partition(":")
         try:
@@ -59,8 +59,30 @@ def load_action(ref: str) -> Callable[[dict[str, Any], Any], Any]:
     for name in names:
         func = getattr(module, name, None)
         if callable(func):
+            if path_part.endswith(".py") or ref.endswith(".py"):
+                with _loaded_lock:
+                    _loaded_files[key] = (source, func)
             return func
     raise ActionLoadError(f"The action {ref} has no function {' or '.join(names)}.")
+
+
+# Action files by (path, function): the source they were loaded from and the function. A send
+# reads the file (cheap) and executes it again only when its text changed, so an edited action
+# takes effect at the next send without re-running the file's imports on every message.
+_loaded_files: dict[tuple[str, str], tuple[bytes, Callable[[dict[str, Any], Any], Any]]] = {}
+_loaded_lock = threading.Lock()
+
+
+def _exec_file(path: Path, source: bytes) -> Any:
+    spec = importlib.util.spec_from_file_location(f"phonemfa_action_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ActionLoadError(f"The action file {path} cannot be loaded.")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 - the operator's action
+    except Exception as exc:  # the action's own code: report, never crash the engine
+        raise ActionLoadError(f"The action file {path} failed to load: {exc}") from exc
+    return module
 
 
 class ActionCache:
