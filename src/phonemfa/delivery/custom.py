@@ -3,8 +3,8 @@
 The action is a Python callable, `package.module:function` or a `.py` file (function
 `on_execute_send_phone_message`, or `onExecuteSendPhoneMessage`, or `path.py:function`), called as
 `action(event, api)` with the seed's event (message_options, user, request, tenant, client, secrets)
-and an `api.cache`. It runs in a worker thread with a timeout; an exception or a timeout is a failed
-send whose message is the action's.
+and an `api.cache`. It runs on a pooled worker thread (action_runner.py) with a timeout; an
+exception or a timeout is a failed send whose message is the action's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from phonemfa.delivery.action_runner import RUNNER
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage
 
 NAME = "phone-message-hook"
@@ -163,31 +164,20 @@ class CustomActionProvider:
             action = load_action(self.action_ref)
         except ActionLoadError as exc:
             return self._failed("action_not_loaded", str(exc), request)
-        outcome: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                outcome["value"] = action(
-                    action_event(message, self.secrets), ActionApi(self.cache)
-                )
-            except BaseException as exc:  # noqa: BLE001 - any failure of the action is a failed send
-                outcome["error"] = exc
-
-        # A daemon thread: a hung action cannot be killed, but it must not keep the process alive.
-        worker = threading.Thread(target=run, name="phonemfa-action", daemon=True)
-        worker.start()
-        worker.join(self.timeout)
-        if worker.is_alive():
+        job = RUNNER.run(
+            lambda: action(action_event(message, self.secrets), ActionApi(self.cache)),
+            self.timeout,
+        )
+        if not job.done.is_set():
             return self._failed(
                 "action_timeout",
                 f"The action did not finish within {self.timeout:g} seconds.",
                 request,
             )
-        if "error" in outcome:
-            exc = outcome["error"]
-            text = str(exc) or type(exc).__name__
+        if job.error is not None:
+            text = str(job.error) or type(job.error).__name__
             return self._failed("action_error", text[:MAX_ERROR], request)
-        value = outcome.get("value")
+        value = job.value
         provider_id = None
         if isinstance(value, dict):
             provider_id = value.get("id") or value.get("provider_id")

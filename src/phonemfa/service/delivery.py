@@ -32,11 +32,19 @@ class DeliveryMixin(ServiceBase):
 
     # -- providers ---------------------------------------------------------------------------
 
-    def provider_for(self, name: str, *, simulated: bool = False) -> Provider:
+    def provider_for(
+        self, name: str, *, simulated: bool = False, values: dict[str, Any] | None = None
+    ) -> Provider:
+        """The provider named `name`; `values` (the settings, when the caller has read them)
+        spares the Custom provider two reads."""
         if name == "auth0":
             return BuiltinProvider(self.store, self.box, self.clock, simulated=simulated)
         if name == "phone-message-hook":
-            ref = self.setting("custom_action")  # type: ignore[attr-defined]
+            values = values or {
+                key: self.setting(key)  # type: ignore[attr-defined]
+                for key in ("custom_action", "custom_action_timeout")
+            }
+            ref = values["custom_action"]
             if not ref:
                 raise PhoneMfaError(
                     "The Custom provider has no action: set custom_action to module:function "
@@ -50,7 +58,7 @@ class DeliveryMixin(ServiceBase):
                 ref,
                 secrets=self.action_secret_values(),
                 cache=self._action_cache,
-                timeout=float(self.setting("custom_action_timeout")),  # type: ignore[attr-defined]
+                timeout=float(values["custom_action_timeout"]),
             )
         if name == "twilio":
             factory = getattr(self, "twilio_provider", None)

@@ -277,7 +277,9 @@ class SendChecksMixin:
                     code="too_many_sms_per_tenant",
                     status=429,
                 )
-            provider = self.provider_for(factor.provider, simulated=attempt.simulated)
+            provider = self.provider_for(
+                factor.provider, simulated=attempt.simulated, values=values
+            )
         except PhoneMfaError as exc:
             key = (
                 "too-many-sms-per-tenant"
