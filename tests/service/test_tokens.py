@@ -46,3 +46,22 @@ def test_wrong_signature_and_alg_none_are_refused(service, clock):
 def test_unknown_scope_is_refused(service):
     with pytest.raises(ValidationError, match="Unknown scope"):
         service.create_token(["write:everything"])
+
+
+def test_a_token_checked_before_is_still_refused_once_expired_or_revoked(service, clock):
+    # Signature checks are remembered; expiry and revocation must not be.
+    token = service.create_token(["read:guardian_factors"], ttl=60)
+    assert service.verify_token(token).subject == "operator"
+    clock.advance(61)
+    with pytest.raises(InvalidTokenError, match="Expired"):
+        service.verify_token(token)
+    other = service.create_token(["read:guardian_factors"], ttl=60)
+    service.verify_token(other)
+    service.revoke_token(jwt.decode(other, options={"verify_signature": False})["jti"])
+    with pytest.raises(InvalidTokenError, match="Revoked"):
+        service.verify_token(other)
+    mfa_token = service.issue_mfa_token("auth0|alice")
+    assert service.verify_mfa_token(mfa_token).user_id == "auth0|alice"
+    clock.advance(601)
+    with pytest.raises(Exception, match="expired"):
+        service.verify_mfa_token(mfa_token)

@@ -154,12 +154,14 @@ async def create_mfa_token(
         raise PhoneMfaError(
             f"Additional properties not allowed: {', '.join(unknown)}", code="invalid_request"
         )
-    token = await call(
-        service_of(request).issue_mfa_token,
-        text(params, "user_id"),
-        ip=text(params, "ip", required=False),
-        user_agent=text(params, "user_agent", required=False),
-    )
+    try:  # signing only, no database: not worth a thread hop
+        token = service_of(request).issue_mfa_token(
+            text(params, "user_id"),
+            ip=text(params, "ip", required=False),
+            user_agent=text(params, "user_agent", required=False),
+        )
+    except PhoneMfaError as exc:
+        raise oauth_error(exc) from None
     return {"mfa_token": token, "expires_in": 600, "token_type": "mfa_token"}
 
 

@@ -14,7 +14,7 @@ import jwt
 
 from phonemfa.errors import PhoneMfaError
 from phonemfa.service.attempt import check_context, check_user_id
-from phonemfa.service.tokens import ALGORITHM, ISSUER
+from phonemfa.service.tokens import ALGORITHM, ISSUER, decode_signed
 
 MFA_AUDIENCE = "phonemfa:mfa"
 ACCESS_AUDIENCE = "phonemfa:access"
@@ -82,17 +82,8 @@ class MfaTokensMixin:
         if not isinstance(token, str) or not token or len(token) > 4096:
             raise PhoneMfaError(f"Malformed {what}.", code="invalid_grant", status=401)
         try:
-            claims = jwt.decode(
-                token,
-                self.box.signing_key,
-                algorithms=[ALGORITHM],
-                issuer=ISSUER,
-                audience=audience,
-                options={
-                    "verify_exp": False,  # checked against the injected clock below
-                    "verify_iat": False,
-                    "require": ["exp", "sub", "aud", "typ"],
-                },
+            claims = decode_signed(
+                token, self.box.signing_key, audience, ("exp", "sub", "aud", "typ")
             )
         except jwt.PyJWTError:
             raise PhoneMfaError(f"Malformed {what}.", code="invalid_grant", status=401) from None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import jwt
 
@@ -29,6 +31,34 @@ KNOWN_SCOPES = (
     "read:anomaly_blocks",
     "delete:anomaly_blocks",
 )
+
+
+@lru_cache(maxsize=4096)
+def _decode_signed(
+    token: str, key: bytes, audience: str | None, required: tuple[str, ...]
+) -> dict[str, Any]:
+    return jwt.decode(
+        token,
+        key,
+        algorithms=[ALGORITHM],
+        issuer=ISSUER,
+        audience=audience,
+        # exp/iat are checked against the injected clock by the callers, not the wall clock.
+        options={"verify_exp": False, "verify_iat": False, "require": list(required)},
+    )
+
+
+def decode_signed(
+    token: str, key: bytes, audience: str | None, required: tuple[str, ...]
+) -> dict[str, Any]:
+    """The claims of a token signed with `key` (raises jwt.PyJWTError otherwise).
+
+    A backend sends the same token with every request, and an mfa_token comes back for each
+    step of a login: the signature check of a token already checked is remembered (a bounded
+    cache; failures are never cached). Expiry and revocation are the callers' and are checked
+    on every use.
+    """
+    return dict(_decode_signed(token, key, audience, required))
 
 
 class InvalidTokenError(PhoneMfaError):
@@ -84,17 +114,8 @@ class TokensMixin(ServiceBase):
 
     def verify_token(self, token: str) -> TokenClaims:
         try:
-            claims = jwt.decode(
-                token,
-                self.box.signing_key,
-                algorithms=[ALGORITHM],
-                issuer=ISSUER,
-                # exp/iat are checked against the injected clock below, not the wall clock.
-                options={
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "require": ["exp", "iat", "jti", "scope", "sub"],
-                },
+            claims = decode_signed(
+                token, self.box.signing_key, None, ("exp", "iat", "jti", "scope", "sub")
             )
         except jwt.PyJWTError as exc:
             raise InvalidTokenError("Invalid token.") from exc
