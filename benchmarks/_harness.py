@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ class Server:
         self.proc.wait(10)
 
 
-def phonemfa_server(db: Path) -> Server:
+def phonemfa_server(db: Path, env: dict[str, str] | None = None) -> Server:
     return Server(
         [
             sys.executable,
@@ -70,7 +70,8 @@ def phonemfa_server(db: Path) -> Server:
             "{port}",
             "--log-level",
             "warning",
-        ]
+        ],
+        env,
     )
 
 
@@ -92,23 +93,119 @@ def cli(db: Path, *args: str) -> str:
 @dataclass
 class LoadResult:
     name: str
-    requests: int
+    requests: int  # flows: one "request" of `load` is one whole flow
     seconds: float
-    latencies_ms: list[float]
+    latencies_ms: list[float]  # per flow
     errors: int
+    http_requests: int = 0  # HTTP requests inside the flows
+    request_latencies_ms: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    @property
+    def http_rate(self) -> float:
+        return self.http_requests / self.seconds if self.seconds else 0.0
+
     def pct(self, q: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return percentile(self.latencies_ms, q)
+
+    def request_pct(self, q: float) -> float:
+        return percentile(self.request_latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 Request = tuple[str, str, bytes | None, dict[str, str]]  # method, path, body, headers
+
+
+class Client:
+    """One keep-alive connection of a load worker; `call` sends a request and times it."""
+
+    def __init__(self, name: str, port: int, ok: Callable[[int], bool]) -> None:
+        self.name = name
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.ok = ok
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    def call(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes]:
+        start = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers or {})
+        response = self.conn.getresponse()
+        payload = response.read()
+        self.latencies.append((time.perf_counter() - start) * 1000)
+        if not self.ok(response.status):
+            self.errors += 1
+            if self.errors < 3:
+                print(
+                    f"  {self.name}: {method} {path} -> {response.status} {payload[:200]!r}",
+                    file=sys.stderr,
+                )
+        return response.status, payload
+
+    def json(self, method: str, path: str, body: bytes | None, headers: dict) -> dict:
+        status, payload = self.call(method, path, body, headers)
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return {"status": status}
+
+
+Flow = Callable[[Client, int, int], None]  # (client, worker index, iteration)
+
+
+def load_flows(
+    name: str,
+    port: int,
+    flow: Flow,
+    *,
+    clients: int,
+    seconds: float,
+    ok: Callable[[int], bool] = lambda s: s < 400,
+) -> LoadResult:
+    """`clients` threads, each with a keep-alive connection, running `flow` for `seconds`.
+
+    A flow may send several requests, each depending on the answers before it; the result has
+    the flows' latencies and the requests' latencies.
+    """
+    stop = time.monotonic() + seconds
+    flows: list[float] = []
+    requests: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        client = Client(name, port, ok)
+        local: list[float] = []
+        iteration = 0
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            flow(client, index, iteration)
+            local.append((time.perf_counter() - start) * 1000)
+            iteration += 1
+        client.conn.close()
+        with lock:
+            flows.extend(local)
+            requests.extend(client.latencies)
+            errors[0] += client.errors
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    return LoadResult(name, len(flows), elapsed, flows, errors[0], len(requests), requests)
 
 
 def load(
@@ -120,49 +217,13 @@ def load(
     seconds: float,
     ok: Callable[[int], bool] = lambda s: s < 400,
 ) -> LoadResult:
-    """`clients` threads, each with a keep-alive connection, repeating its steps for `seconds`.
+    """`clients` threads repeating fixed steps (a list of requests) for `seconds`."""
 
-    One "request" in the result is one whole list of steps (a flow); its latency is the flow's.
-    """
-    stop = time.monotonic() + seconds
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
+    def flow(client: Client, index: int, iteration: int) -> None:
+        for method, path, body, headers in make_steps(index, iteration):
+            client.call(method, path, body, headers)
 
-    def worker(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        iteration = 0
-        local: list[float] = []
-        local_errors = 0
-        while time.monotonic() < stop:
-            steps = make_steps(index, iteration)
-            iteration += 1
-            start = time.perf_counter()
-            for method, path, body, headers in steps:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                payload = response.read()
-                if not ok(response.status):
-                    local_errors += 1
-                    if local_errors < 3:
-                        print(
-                            f"  {name}: {method} {path} -> {response.status} {payload[:200]!r}",
-                            file=sys.stderr,
-                        )
-            local.append((time.perf_counter() - start) * 1000)
-        conn.close()
-        with lock:
-            latencies.extend(local)
-            errors[0] += local_errors
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    return LoadResult(name, len(latencies), elapsed, latencies, errors[0])
+    return load_flows(name, port, flow, clients=clients, seconds=seconds, ok=ok)
 
 
 def json_body(value: object) -> bytes:
