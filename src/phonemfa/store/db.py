@@ -103,15 +103,15 @@ class Store:
                 raise StorageError(f"The database is busy or cannot be written: {exc}.") from exc
             try:
                 yield db
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+            except BaseException as exc:
+                _rollback(conn)
+                if _is_storage_failure(exc):  # disk full, read-only, I/O error...
+                    raise StorageError(f"The database could not be written: {exc}.") from exc
                 raise
             try:
                 conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+            except sqlite3.DatabaseError as exc:
+                _rollback(conn)
                 raise StorageError(f"The database could not be written: {exc}.") from exc
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
@@ -119,7 +119,12 @@ class Store:
         db = self.db
         if db.conn.in_transaction:
             return db.conn.execute(sql, params)
-        return db.execute(sql, params)
+        try:
+            return db.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            if _is_storage_failure(exc):
+                raise StorageError(f"The database could not be written: {exc}.") from exc
+            raise
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         """SELECT helper returning plain dicts.
@@ -138,3 +143,15 @@ class Store:
         if row is None:
             return None
         return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):  # a failed disk may refuse the rollback too
+            conn.execute("ROLLBACK")
+
+
+def _is_storage_failure(exc: BaseException) -> bool:
+    """SQLite could not store (full disk, read-only file, I/O error, busy for too long, damaged
+    file): the caller gets a StorageError. Constraint and programming errors are bugs: raised."""
+    return type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError)
