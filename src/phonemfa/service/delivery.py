@@ -2,8 +2,9 @@
 
 Every send goes: outbox row `pending` (committed) -> provider call (no lock held) -> row completed
 and `gd_send_*` / `gd_send_*_failure` logged in one transaction. A crash between leaves the row
-pending; `recover_interrupted_sends` (run when the service opens) marks it `interrupted` and logs
-the failure, and never sends it again: the user may have received it.
+pending; `recover_interrupted_sends` (run when the service opens) marks it `interrupted` once its
+process is gone (or it is old) and logs the failure, and never sends it again: the user may have
+received it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from phonemfa.delivery.custom import ActionCache, CustomActionProvider
 from phonemfa.errors import NotFoundError, PhoneMfaError, ValidationError
 from phonemfa.service.base import ServiceBase
 from phonemfa.service.results import InboxMessage
-from phonemfa.store import inbox_repo, messages_repo, secrets_repo
+from phonemfa.store import inbox_repo, messages_repo, secrets_repo, senders
 
 ACTION_SECRET_PREFIX = "action:"
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -136,16 +137,26 @@ class DeliveryMixin(ServiceBase):
         return result
 
     def recover_interrupted_sends(self, older_than: float = INTERRUPTED_AFTER) -> int:
-        """Mark sends left pending by a crash; log each as a failed send. Never re-sends."""
+        """Mark sends left pending by a crash; log each as a failed send. Never re-sends.
+
+        A pending send is a crashed one when its process (on this host) no longer runs, or when
+        it is older than `older_than` seconds (a send never takes that long).
+        """
         cutoff = self.now() - older_than
-        stale = self.store.query(
-            "SELECT * FROM messages WHERE state = ? AND created_at < ?",
-            (messages_repo.PENDING, cutoff),
+        pending = self.store.query(
+            "SELECT * FROM messages WHERE state = ?", (messages_repo.PENDING,)
         )
+        stale = [r for r in pending if r["created_at"] < cutoff or senders.is_gone(r["sender"])]
         if not stale:
             return 0
         with self.store.transaction():
-            count = messages_repo.mark_interrupted(self.store, now=self.now(), older_than=cutoff)
+            # Another process may have recovered them meanwhile: log only the rows marked here.
+            stale = [
+                r
+                for r in stale
+                if messages_repo.mark_interrupted(self.store, [r["id"]], now=self.now())
+            ]
+            count = len(stale)
             for row in stale:
                 kind = "sms" if row["channel"] == "sms" else "voice"
                 self.log_event(

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from phonemfa.store import senders
 from phonemfa.store.db import Store
 
 PENDING, SENT, FAILED, INTERRUPTED = "pending", "sent", "failed", "interrupted"
@@ -30,6 +31,7 @@ class OutboxRow:
     error_message: str | None
     segments: int | None
     simulated: bool
+    sender: str | None = None  # "host:pid:start" of the process that sent it (senders.py)
 
 
 def _row(raw: dict[str, Any]) -> OutboxRow:
@@ -57,8 +59,8 @@ def insert_pending(
     message_id = new_id()
     store.execute(
         "INSERT INTO messages(id, created_at, updated_at, transaction_id, user_id, channel, action,"
-        " recipient_masked, region, provider, state, segments, simulated)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " recipient_masked, region, provider, state, segments, simulated, sender)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             message_id,
             now,
@@ -73,6 +75,7 @@ def insert_pending(
             PENDING,
             segments,
             int(simulated),
+            senders.current(),
         ),
     )
     return message_id
@@ -122,13 +125,15 @@ def update_status_by_provider_id(
     return by_provider_id(store, provider_id)
 
 
-def mark_interrupted(store: Store, *, now: float, older_than: float) -> int:
+def mark_interrupted(store: Store, ids: list[str], *, now: float) -> int:
     """Rows left pending by a crash: marked, never re-sent (the user may have received it)."""
-    cursor = store.execute(
-        "UPDATE messages SET state = ?, updated_at = ? WHERE state = ? AND created_at < ?",
-        (INTERRUPTED, now, PENDING, older_than),
+    return sum(
+        store.execute(
+            "UPDATE messages SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+            (INTERRUPTED, now, message_id, PENDING),
+        ).rowcount
+        for message_id in ids
     )
-    return cursor.rowcount
 
 
 def get(store: Store, message_id: str) -> OutboxRow | None:

@@ -187,3 +187,10 @@ def m0003(db: Database) -> None:
     )
     # Durable tenant-wide counts (the Built-in provider's lifetime allowance).
     db.execute("CREATE TABLE tenant_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+
+
+@migrations(name="0004_outbox_sender")
+def m0004(db: Database) -> None:
+    # The process holding a pending send (store/senders.py): a restart marks the sends of a
+    # crashed process interrupted at once, not only once they are old.
+    db.execute("ALTER TABLE messages ADD COLUMN sender TEXT")
