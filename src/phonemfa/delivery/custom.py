@@ -42,7 +42,7 @@ def load_action(ref: str) -> Callable[[dict[str, Any], Any], Any]:
             source = path.read_bytes()
         except OSError:
             raise ActionLoadError(f"The action file {path} does not exist.") from None
-        key = (str(path.resolve()), func_name)
+        key = (str(path if path.is_absolute() else path.resolve()), func_name)
         with _loaded_lock:
             cached = _loaded_files.get(key)
         if cached is not None and cached[0] == source:
