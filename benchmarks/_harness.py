@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Servers and CLI calls run this checkout's phonemfa, whatever the environment has installed.
+CHECKOUT_ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
+    ),
+}
 
 
 def free_port() -> int:
@@ -42,7 +49,7 @@ class Server:
     def __init__(self, argv: list[str], env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.argv = [a.replace("{port}", str(self.port)) for a in argv]
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**CHECKOUT_ENV, **(env or {})}
 
     def __enter__(self) -> Server:
         self.proc = subprocess.Popen(
@@ -86,6 +93,7 @@ def cli(db: Path, *args: str) -> str:
         capture_output=True,
         text=True,
         check=True,
+        env=CHECKOUT_ENV,
     )
     return out.stdout.strip()
 
