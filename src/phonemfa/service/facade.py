@@ -7,7 +7,11 @@ from pathlib import Path
 
 from phonemfa import paths
 from phonemfa.clock import Clock, SystemClock
+from phonemfa.service.alerts import AlertsMixin
+from phonemfa.service.logs import LogsMixin
+from phonemfa.service.monitor import MonitorMixin
 from phonemfa.service.settings import SettingsMixin
+from phonemfa.service.streams import StreamsMixin
 from phonemfa.service.tokens import TokensMixin
 from phonemfa.service.users import UsersMixin
 from phonemfa.store.crypto import SecretBox, load_or_create_key
@@ -16,7 +20,15 @@ from phonemfa.store.db import Store
 NO_DEMO_ENV = "PHONEMFA_NO_DEMO"
 
 
-class PhoneMfa(SettingsMixin, TokensMixin, UsersMixin):
+class PhoneMfa(
+    SettingsMixin,
+    TokensMixin,
+    UsersMixin,
+    LogsMixin,
+    MonitorMixin,
+    StreamsMixin,
+    AlertsMixin,
+):
     def __init__(self, store: Store, *, clock: Clock | None = None, key: bytes) -> None:
         self.store = store
         self.clock = clock or SystemClock()
