@@ -40,7 +40,7 @@ def test_file_sink_survives_restarts_and_a_crash_without_gaps(service, db_path, 
 
     crashing.stream_delivered = crash
     with pytest.raises(RuntimeError):
-        fast_loop(crashing, holder="crashed", lease_ttl=5).tick()
+        fast_loop(crashing, holder="crashed", lease_ttl=5, batch_size=3).tick()
     crashing.close()
     assert [r["log_id"] for r in lines(out)] == expected[:8]  # written, cursor not saved
     with open(out, "a") as handle:  # and the write of the next batch was torn
