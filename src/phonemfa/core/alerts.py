@@ -113,7 +113,8 @@ def decide(rule: AlertRule, seen: Observation) -> Firing | None:
         return None
     if rule.kind in ("usage_day", "usage_country"):
         if seen.observed >= rule.threshold:
-            where = f" to {seen.key}" if rule.kind == "usage_country" else ""
+            country = seen.key.rsplit(":", 1)[-1]
+            where = f" to {country}" if rule.kind == "usage_country" else ""
             return _fire(
                 rule,
                 seen,
