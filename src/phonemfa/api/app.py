@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
-from phonemfa.api import errors, guardian
+from phonemfa.api import errors, guardian, log_streams, logs
 from phonemfa.service import PhoneMfa
 
 
-def create_app(service: PhoneMfa) -> FastAPI:
+def create_app(service: PhoneMfa, *, background: bool = False) -> FastAPI:
+    """`background=True` (the `phonemfa api` server) runs the log stream and alert loop."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from phonemfa.logstream import BackgroundLoop
+
+        loop = BackgroundLoop(service).start() if background else None
+        try:
+            yield
+        finally:
+            if loop is not None:
+                await asyncio.to_thread(loop.stop)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="phonemfa",
         version=__version__,
         description="Management API (Auth0-compatible /api/v2) and MFA API of phonemfa.",
@@ -22,6 +40,8 @@ def create_app(service: PhoneMfa) -> FastAPI:
     errors.install(app)
     app.add_middleware(JsonBodyMiddleware)
     app.include_router(guardian.router)
+    app.include_router(logs.router)
+    app.include_router(log_streams.router)
     return app
 
 
@@ -46,7 +66,7 @@ def serve(service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765) -> None:
     import uvicorn
 
     uvicorn.run(
-        create_app(service),
+        create_app(service, background=True),
         host=host,
         port=port,
         log_level="info",
