@@ -64,7 +64,7 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
     if ctx.invoked_subcommand is None:
         from phonemfa.tui.app import PhoneMfaApp
 
-        PhoneMfaApp(ctx.obj.service).run()
+        PhoneMfaApp(ctx.obj.service, background=True).run()
 
 
 @main.command()
@@ -131,3 +131,12 @@ def settings_set(obj: Context, key: str, value: str) -> None:
     emit({key: new})
     for warning in obj.service.factor_settings().warnings():
         click.echo(f"warning: {warning}", err=True)
+
+
+def _register_commands() -> None:
+    from phonemfa import cli_logs
+
+    cli_logs.register(main)
+
+
+_register_commands()
