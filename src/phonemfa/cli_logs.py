@@ -76,7 +76,9 @@ def logs(
             time.sleep(interval)
             for event in service.events_after(last, limit=1000):
                 last = event.id
-                if (wanted is None or event.type in wanted) and (user is None or event.user_id == user):
+                if (wanted is None or event.type in wanted) and (
+                    user is None or event.user_id == user
+                ):
                     _print(event, as_json)
             sys.stdout.flush()
     except KeyboardInterrupt:
@@ -195,7 +197,9 @@ def streams_list(obj: Context, as_json: bool) -> None:
     if not rows:
         click.echo("no log streams (add one with `phonemfa streams add NAME --url URL`)")
         return
-    header = f"{'NAME':<20} {'TYPE':<5} {'STATUS':<9} {'HEALTH':<9} {'SENT':>7} {'BEHIND':>7}  TARGET"
+    header = (
+        f"{'NAME':<20} {'TYPE':<5} {'STATUS':<9} {'HEALTH':<9} {'SENT':>7} {'BEHIND':>7}  TARGET"
+    )
     click.echo(header)
     for s in rows:
         click.echo(
@@ -371,7 +375,9 @@ def alerts_rules(obj: Context, as_json: bool) -> None:
 @click.option("--webhook", help="URL notified when the rule fires ('' removes it).")
 @click.option("--webhook-authorization-env", help="Variable holding the webhook's Authorization.")
 @pass_ctx
-def alerts_set(obj: Context, rule_id: str, webhook_authorization_env: str | None, **options: Any) -> None:
+def alerts_set(
+    obj: Context, rule_id: str, webhook_authorization_env: str | None, **options: Any
+) -> None:
     """Change a rule, e.g. `alerts set alr_sms_spike --threshold 4 --window 600`."""
     changes = {k: v for k, v in options.items() if v is not None and k != "webhook"}
     if "types" in changes:

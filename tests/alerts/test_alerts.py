@@ -101,7 +101,9 @@ def test_usage_triggers_per_day_and_per_country(service, clock):
     service.update_alert_rule("alr_usage_day", threshold=12)
     service.update_alert_rule("alr_usage_country", threshold=8)
     for n in range(12):
-        record_send(service, user_id=f"auth0|u{n}", phone=f"+3361234{n:04d}", region="FR" if n < 9 else "BE")
+        record_send(
+            service, user_id=f"auth0|u{n}", phone=f"+3361234{n:04d}", region="FR" if n < 9 else "BE"
+        )
     fired = service.evaluate_alerts()
     assert sorted(f.key for f in fired) == ["2026-01-01", "2026-01-01:FR"]
     country = next(f for f in fired if f.rule_id == "alr_usage_country")
@@ -182,8 +184,12 @@ def test_a_firing_notifies_its_webhook_with_the_configured_authorization(service
 
 def test_the_authorization_is_not_in_the_database_in_clear(service, db_path):
     service.update_alert_rule(
-        "alr_ip_blocked", webhook_url="http://127.0.0.1:9/x", webhook_authorization="Bearer pager-secret-XYZ"
+        "alr_ip_blocked",
+        webhook_url="http://127.0.0.1:9/x",
+        webhook_authorization="Bearer pager-secret-XYZ",
     )
-    service.create_stream(name="s", endpoint="http://127.0.0.1:9/y", authorization="Bearer stream-secret-XYZ")
+    service.create_stream(
+        name="s", endpoint="http://127.0.0.1:9/y", authorization="Bearer stream-secret-XYZ"
+    )
     raw = b"".join(p.read_bytes() for p in db_path.parent.glob("phonemfa.db*"))
     assert b"pager-secret" not in raw and b"stream-secret" not in raw

@@ -56,7 +56,10 @@ def test_create_read_update_delete(api, make_token, service):
 
     paused = api.patch(
         f"/api/v2/log-streams/{stream['id']}",
-        json={"status": "paused", "sink": {"httpAuthorization": MASK, "httpContentFormat": "JSONLINES"}},
+        json={
+            "status": "paused",
+            "sink": {"httpAuthorization": MASK, "httpContentFormat": "JSONLINES"},
+        },
         headers=auth(token),
     ).json()
     assert paused["status"] == "paused" and paused["sink"]["httpContentFormat"] == "JSONLINES"
@@ -92,7 +95,10 @@ def test_create_read_update_delete(api, make_token, service):
         ({"sink": {}}, "Missing required property: sink.httpEndpoint"),
         ({"sink": {"httpEndpoint": "https://x", "colour": 1}}, "Additional properties"),
         ({"sink": {"httpEndpoint": "https://x", "httpContentFormat": "XML"}}, "httpContentFormat"),
-        ({"sink": {"httpEndpoint": "https://x", "httpAuthorization": "a\r\nX-Evil: 1"}}, "single-line"),
+        (
+            {"sink": {"httpEndpoint": "https://x", "httpAuthorization": "a\r\nX-Evil: 1"}},
+            "single-line",
+        ),
         ({"filters": [{"type": "category", "name": "auth.login.fail"}]}, "Unknown category"),
         ({"name": ""}, "name must be"),
         ({"name": 42}, "Expected type string"),
@@ -127,7 +133,9 @@ def test_each_verb_needs_its_scope(api, make_token):
     stream = create(api, make_token(*ALL)).json()
     read_only = make_token("read:log_streams")
     assert create(api, read_only).status_code == 403
-    patch = api.patch(f"/api/v2/log-streams/{stream['id']}", json={"status": "paused"}, headers=auth(read_only))
+    patch = api.patch(
+        f"/api/v2/log-streams/{stream['id']}", json={"status": "paused"}, headers=auth(read_only)
+    )
     assert patch.status_code == 403
     delete = api.delete(f"/api/v2/log-streams/{stream['id']}", headers=auth(read_only))
     assert delete.status_code == 403

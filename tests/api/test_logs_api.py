@@ -48,8 +48,10 @@ def test_query_on_type_and_user(api, make_token, traffic):
     assert len(found) == 3  # n = 3, 6, 9 (n = 0 went by voice)
     either = get(api, token, q="type:(gd_send_voice OR limit_mu)", include_totals=True).json()
     assert either["total"] == 4
-    assert get(api, token, search="user_id:auth0\\|u*", per_page=100).json()[0]["user_id"].startswith(
-        "auth0|u"
+    assert (
+        get(api, token, search="user_id:auth0\\|u*", per_page=100)
+        .json()[0]["user_id"]
+        .startswith("auth0|u")
     )
     none = get(api, token, q="type:gd_send_sms AND NOT user_id:auth0*").json()
     assert none == []
@@ -82,7 +84,9 @@ def test_fields_projection_and_single_log(api, make_token, traffic):
     [trimmed] = get(api, token, per_page=1, fields="details", include_fields="false").json()
     assert "details" not in trimmed and "type" in trimmed
     one = api.get(f"/api/v2/logs/{traffic[0]}", headers={"Authorization": f"Bearer {token}"})
-    assert one.json()["details"]["phone_number"] == "+1\u2022\u2022\u2022\u2022\u2022\u2022\u20220000"
+    assert (
+        one.json()["details"]["phone_number"] == "+1\u2022\u2022\u2022\u2022\u2022\u2022\u20220000"
+    )
     missing = api.get("/api/v2/logs/nope", headers={"Authorization": f"Bearer {token}"})
     assert missing.status_code == 404 and missing.json()["errorCode"] == "inexistent_log"
 

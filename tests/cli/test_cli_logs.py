@@ -32,7 +32,11 @@ def test_logs_prints_the_newest_oldest_first(service, db_path):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert len(lines) == 3
-    assert "SENT" in lines[0] and "gd_send_sms " in lines[0] and "+1\u2022\u2022\u2022\u2022\u2022\u2022\u20220123" in lines[0]
+    assert (
+        "SENT" in lines[0]
+        and "gd_send_sms " in lines[0]
+        and "+1\u2022\u2022\u2022\u2022\u2022\u2022\u20220123" in lines[0]
+    )
     assert "FAILED" in lines[1] and "Carrier filtered the message." in lines[1]
     assert "BLOCKED" in lines[2] and "ip 192.0.2.66" in lines[2]
 
@@ -52,8 +56,23 @@ def test_logs_filters_and_json(service, db_path):
 def test_logs_follow_prints_events_written_by_another_process(service, db_path):
     record_send(service, user_id="auth0|marker", phone="+14155550100", region="US")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "phonemfa", "--db", str(db_path), "--no-demo", "logs",
-         "--follow", "--json", "--type", "gd_send_sms", "-n", "1", "--interval", "0.05"],
+        [
+            sys.executable,
+            "-m",
+            "phonemfa",
+            "--db",
+            str(db_path),
+            "--no-demo",
+            "logs",
+            "--follow",
+            "--json",
+            "--type",
+            "gd_send_sms",
+            "-n",
+            "1",
+            "--interval",
+            "0.05",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -77,9 +96,21 @@ def test_logs_follow_prints_events_written_by_another_process(service, db_path):
 def test_streams_add_list_pause_resume_remove(db_path, tmp_path):
     env = {"SIEM_TOKEN": "Bearer from-env-0123456789"}
     added = run_cli(
-        db_path, "streams", "add", "siem", "--url", "https://siem.example/in",
-        "--authorization-env", "SIEM_TOKEN", "--format", "jsonarray", "--filter", "sent",
-        "--filter", "limit_mu", env=env,
+        db_path,
+        "streams",
+        "add",
+        "siem",
+        "--url",
+        "https://siem.example/in",
+        "--authorization-env",
+        "SIEM_TOKEN",
+        "--format",
+        "jsonarray",
+        "--filter",
+        "sent",
+        "--filter",
+        "limit_mu",
+        env=env,
     )
     assert added.returncode == 0, added.stderr
     stream = json.loads(added.stdout)
@@ -103,13 +134,15 @@ def test_streams_add_list_pause_resume_remove(db_path, tmp_path):
     ]
     assert run_cli(db_path, "streams", "resume", stream["id"]).returncode == 0
     assert run_cli(db_path, "streams", "remove", "siem").returncode == 0
-    assert [s["name"] for s in json.loads(run_cli(db_path, "streams", "list", "--json").stdout)] == [
-        "archive"
-    ]
+    assert [
+        s["name"] for s in json.loads(run_cli(db_path, "streams", "list", "--json").stdout)
+    ] == ["archive"]
 
 
 def test_streams_add_refuses_bad_input(db_path):
-    both = run_cli(db_path, "streams", "add", "x", "--url", "https://a", "--file", "/tmp/phonemfa-never.jsonl")
+    both = run_cli(
+        db_path, "streams", "add", "x", "--url", "https://a", "--file", "/tmp/phonemfa-never.jsonl"
+    )
     assert both.returncode == 1 and "either --url or --file" in both.stderr
     bad_url = run_cli(db_path, "streams", "add", "x", "--url", "siem.example")
     assert bad_url.returncode == 1 and "httpEndpoint must be an http" in bad_url.stderr

@@ -16,7 +16,9 @@ def lines(path):
 
 def write(service, count):
     return [
-        log_id_for(service.log_event("gd_send_sms", user_id=f"auth0|u{i}", details={"region": "FR"}))
+        log_id_for(
+            service.log_event("gd_send_sms", user_id=f"auth0|u{i}", details={"region": "FR"})
+        )
         for i in range(count)
     ]
 

@@ -158,9 +158,7 @@ def test_repeated_failure_suspends_and_resume_recovers(service, hook, clock):
     assert hook.log_ids() == expected
 
 
-def test_delivery_resumes_from_the_persisted_cursor_after_a_restart(
-    service, hook, db_path, clock
-):
+def test_delivery_resumes_from_the_persisted_cursor_after_a_restart(service, hook, db_path, clock):
     from phonemfa.service import PhoneMfa
 
     service.create_stream(name="siem", endpoint=hook.url)

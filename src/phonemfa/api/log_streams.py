@@ -103,9 +103,7 @@ def create_stream(body: CreateStream, request: Request, _: Creator) -> dict[str,
 
 
 @router.patch("/{stream_id}")
-def patch_stream(
-    stream_id: str, body: PatchStream, request: Request, _: Updater
-) -> dict[str, Any]:
+def patch_stream(stream_id: str, body: PatchStream, request: Request, _: Updater) -> dict[str, Any]:
     given = body.model_fields_set
     sink = body.sink
     sink_given = sink.model_fields_set if sink else set()

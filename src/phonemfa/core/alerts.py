@@ -50,8 +50,7 @@ class AlertRule:
             return f"{int(self.threshold)} or more {types} in {minutes}"
         if self.kind == "failure_ratio":
             return (
-                f"failed sends over {self.threshold:g}% in {minutes} "
-                f"(once {self.min_count} sends)"
+                f"failed sends over {self.threshold:g}% in {minutes} (once {self.min_count} sends)"
             )
         if self.kind == "usage_day":
             return f"{int(self.threshold)} messages in a day (UTC)"
@@ -169,7 +168,9 @@ def validate(rule: AlertRule) -> AlertRule:
     if rule.threshold <= 0:
         raise ValidationError("threshold must be above zero.", field="threshold")
     if rule.kind == "failure_ratio" and rule.threshold >= 100:
-        raise ValidationError("A failure ratio threshold is a percentage below 100.", field="threshold")
+        raise ValidationError(
+            "A failure ratio threshold is a percentage below 100.", field="threshold"
+        )
     if rule.min_count < 0:
         raise ValidationError("min_count must not be negative.", field="min_count")
     if rule.kind == "spike" and rule.baseline <= rule.window:

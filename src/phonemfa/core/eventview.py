@@ -107,14 +107,12 @@ def summary(event: Event, *, with_date: bool = False) -> str:
     when = event.date[:19].replace("T", " ") if with_date else clock_time(event)
     label = CATEGORY_LABELS.get(event.category, "OTHER")
     who = event.user_id or (f"ip {event.ip}" if event.ip else "-")
-    where = " ".join(
-        part for part in (event_country(event), event_channel(event), event_phone(event)) if part
-    )
+    where = " ".join(part for part in (event_country(event), event_channel(event)) if part)
+    phone = event_phone(event)
+    tail = event_message(event) + (f" {phone}" if phone else "")
     simulated = " [simulated]" if event.simulated else ""
-    return (
-        f"{when}  {label:<8} {event.type:<24} {_cut(who, 22):<22} {_cut(where, 24):<24} "
-        f"{event_message(event)}{simulated}"
-    )
+    # The columns an operator scans first fit in about 70 characters; the rest may scroll.
+    return f"{when} {label:<8} {event.type:<22} {_cut(who, 16):<16} {where:<8} {tail}{simulated}"
 
 
 def _cut(text: str, width: int) -> str:

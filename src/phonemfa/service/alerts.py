@@ -86,7 +86,9 @@ class AlertsMixin(ServiceBase):
         if "types" in changes:
             changes["types"] = tuple(changes["types"])
         if webhook_url is not UNSET:
-            changes["webhook_url"] = fmt.check_endpoint(webhook_url, "webhook_url") if webhook_url else None
+            changes["webhook_url"] = (
+                fmt.check_endpoint(webhook_url, "webhook_url") if webhook_url else None
+            )
         new = rules_core.validate(replace(rule, **changes))
         return self._store_rule(new, webhook_authorization)
 
@@ -142,14 +144,18 @@ class AlertsMixin(ServiceBase):
     def _observe(self, rule: AlertRule, now: float) -> list[Observation]:
         store = self.store
         if rule.kind == "spike":
-            n, real = alerts_repo.count_events(store, rule.types, since=now - rule.window, until=now)
+            n, real = alerts_repo.count_events(
+                store, rule.types, since=now - rule.window, until=now
+            )
             base, _ = alerts_repo.count_events(
                 store, rule.types, since=now - rule.baseline, until=now - rule.window
             )
             windows = (rule.baseline - rule.window) / rule.window
             return [Observation(observed=n, expected=base / windows, real=real)]
         if rule.kind == "count":
-            n, real = alerts_repo.count_events(store, rule.types, since=now - rule.window, until=now)
+            n, real = alerts_repo.count_events(
+                store, rule.types, since=now - rule.window, until=now
+            )
             return [Observation(observed=n, real=real)]
         if rule.kind == "failure_ratio":
             since = now - rule.window

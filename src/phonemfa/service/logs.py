@@ -83,7 +83,5 @@ class LogsMixin(ServiceBase):
             return list(reversed(newest))
         row_id = row_id_from_log_id(from_log_id)
         if row_id is None:
-            raise InvalidQuery(
-                "Invalid query string: from must be a log_id returned by this API."
-            )
+            raise InvalidQuery("Invalid query string: from must be a log_id returned by this API.")
         return events_repo.after(self.store, row_id, limit=take)

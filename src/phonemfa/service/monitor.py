@@ -155,7 +155,10 @@ class MonitorMixin(ServiceBase):
         for event in events:
             if event.ip and event.ip not in seen:
                 seen[event.ip] = BlockedIp(
-                    ip=event.ip, reason=event.type, blocked_at=_ts(event.date), description=event.description
+                    ip=event.ip,
+                    reason=event.type,
+                    blocked_at=_ts(event.date),
+                    description=event.description,
                 )
         return list(seen.values())
 

@@ -150,9 +150,7 @@ class StreamsMixin(ServiceBase):
         """A new sink; it receives events written from now on, or since `start_from` (an ISO
         date, or "beginning" for the whole log)."""
         if type not in fmt.SINK_TYPES:
-            raise ValidationError(
-                f"type must be one of {', '.join(fmt.SINK_TYPES)}.", field="type"
-            )
+            raise ValidationError(f"type must be one of {', '.join(fmt.SINK_TYPES)}.", field="type")
         if status not in ("active", "paused"):
             raise ValidationError("status must be active or paused.", field="status")
         row: dict[str, Any] = {
@@ -296,7 +294,11 @@ class StreamsMixin(ServiceBase):
     def stream_delivered(self, stream_id: str, *, expected: int, to_id: int, count: int) -> bool:
         with self.store.transaction():
             return streams_repo.advance(
-                self.store, stream_id, expected=expected, to_id=to_id, delivered=count,
+                self.store,
+                stream_id,
+                expected=expected,
+                to_id=to_id,
+                delivered=count,
                 now=self.now(),
             )
 

@@ -16,9 +16,7 @@ def acquire(store: Store, name: str, holder: str, *, now: float, ttl: float) -> 
     if row and row["holder"] != holder and row["expires_at"] > now:
         return False
     if row and row["holder"] == holder:
-        store.db.execute(
-            "UPDATE leases SET expires_at = ? WHERE name = ?", (now + ttl, name)
-        )
+        store.db.execute("UPDATE leases SET expires_at = ? WHERE name = ?", (now + ttl, name))
     else:
         store.db.execute(
             "INSERT INTO leases(name, holder, acquired_at, expires_at) VALUES (?,?,?,?)"

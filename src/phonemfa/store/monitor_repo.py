@@ -46,10 +46,10 @@ def failure_reasons(store: Store, *, since: float, limit: int = 30) -> list[dict
 
 
 def country_usage(store: Store, *, since: float) -> list[dict[str, Any]]:
-    """Messages and segments (unknown segment counts as 1) per destination country."""
+    """Messages and SMS segments (an unknown count as 1) per destination country."""
     return store.query(
         "SELECT COALESCE(region, '??') AS region, COUNT(*) AS messages,"
-        " SUM(COALESCE(segments, 1)) AS segments, SUM(channel = 'sms') AS sms,"
+        " SUM(CASE WHEN channel = 'sms' THEN COALESCE(segments, 1) ELSE 0 END) AS segments, SUM(channel = 'sms') AS sms,"
         " SUM(channel = 'voice') AS voice, SUM(state = 'failed') AS failed FROM messages"
         " WHERE created_at >= ? GROUP BY COALESCE(region, '??') ORDER BY messages DESC, region",
         (since,),

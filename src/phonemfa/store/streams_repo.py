@@ -97,9 +97,7 @@ def advance(
     return cursor.rowcount == 1
 
 
-def record_failure(
-    store: Store, sink_id: str, *, error: str, now: float, retry_at: float
-) -> int:
+def record_failure(store: Store, sink_id: str, *, error: str, now: float, retry_at: float) -> int:
     """Count one more failed batch; returns the number of consecutive failures."""
     store.db.execute(
         "UPDATE stream_cursors SET failures = failures + 1,"

@@ -71,9 +71,7 @@ def record_send(
                 "message": error_message or "The provider refused the message.",
             }
         kind = f"gd_send_{channel}" + ("" if ok else "_failure")
-        return service.log_event(
-            kind, details=details, user_id=user_id, ip=ip, simulated=simulated
-        )
+        return service.log_event(kind, details=details, user_id=user_id, ip=ip, simulated=simulated)
 
 
 def record_phone_limit(

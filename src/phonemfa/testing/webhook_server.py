@@ -1,11 +1,11 @@
 """A loopback HTTP endpoint that receives log streams and alert webhooks, for tests and demos.
 
-    with FakeWebhook() as hook:
-        ... stream to hook.url ...
-        hook.records        # every record accepted, in arrival order
-        hook.fail_next(2)   # answer the next 2 requests with 503
-        hook.stop(); hook.start()   # a real outage: connection refused, then back on the same port
-        hook.hold()/release()       # keep requests waiting (a slow SIEM)
+with FakeWebhook() as hook:
+    ... stream to hook.url ...
+    hook.records        # every record accepted, in arrival order
+    hook.fail_next(2)   # answer the next 2 requests with 503
+    hook.stop(); hook.start()   # a real outage: connection refused, then back on the same port
+    hook.hold()/release()       # keep requests waiting (a slow SIEM)
 """
 
 from __future__ import annotations
@@ -88,7 +88,9 @@ class FakeWebhook:
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 

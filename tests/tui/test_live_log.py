@@ -1,0 +1,250 @@
+"""The live log in a real Textual run: events from other threads and processes, filters, pause,
+the JSON of an event, streams and alerts managed from the panels."""
+
+import json
+import subprocess
+import sys
+import threading
+
+from textual.widgets import Input, Select, TabbedContent
+
+from phonemfa.testing.traffic import record_ip_block, record_send
+from phonemfa.tui.screens.dialogs import ConfirmScreen, EventDetailScreen
+from phonemfa.tui.screens.live_log import LiveLogScreen
+from phonemfa.tui.screens.stream_form import StreamFormScreen
+from phonemfa.tui.widgets.alert_banner import AlertBanner
+from phonemfa.tui.widgets.event_log import EventLog
+from tests.tui.conftest import SIZE
+from tests.tui.traffic import busy_tenant
+
+
+async def open_log(app, pilot):
+    await pilot.press("f5")
+    await settle(app, pilot)
+    assert isinstance(app.screen, LiveLogScreen)
+    return app.screen.query_one(EventLog)
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_until(app, pilot, condition, tries=200):
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+    raise AssertionError("the screen never showed it")
+
+
+async def test_history_then_events_written_by_another_thread(app, service, clock):
+    busy_tenant(service, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        log = await open_log(app, pilot)
+        assert len(log.entries) == service.last_event_id()
+        before = len(log.entries)
+
+        def writer():
+            for n in range(25):
+                record_send(service, user_id=f"auth0|t{n}", phone="+14155550100", region="US")
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        thread.join()
+        await wait_until(app, pilot, lambda: len(log.entries) == before + 25)
+        assert [e.user_id for e in log.entries[-25:]] == [f"auth0|t{n}" for n in range(25)]
+
+
+async def test_events_written_by_another_process_appear(app, service, db_path):
+    script = (
+        "import sys; from phonemfa.service import PhoneMfa\n"
+        "from phonemfa.testing.traffic import record_send\n"
+        "svc = PhoneMfa.open(sys.argv[1], demo=False)\n"
+        "for n in range(5):\n"
+        "    record_send(svc, user_id=f'auth0|proc{n}', phone='+33612345678', region='FR')\n"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        log = await open_log(app, pilot)
+        assert log.entries == []
+        subprocess.run([sys.executable, "-c", script, str(db_path)], check=True, timeout=60)
+        await wait_until(app, pilot, lambda: len(log.entries) == 5)
+        assert log.entries[0].user_id == "auth0|proc0"
+        assert (
+            log.entries[0].details["phone_number"]
+            == "+3\u2022\u2022\u2022\u2022\u2022\u2022\u20225678"
+        )
+
+
+async def test_filters_apply_to_history_and_new_events(app, service, clock):
+    busy_tenant(service, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        log = await open_log(app, pilot)
+        screen = app.screen
+        screen.query_one("#f-kind", Select).value = "failed"
+        screen.query_one("#f-country", Input).value = "fr"
+        await pilot.pause(0.4)  # the filter waits for typing to pause
+        await settle(app, pilot)
+        assert log.entries and {(e.category, e.details.get("region")) for e in log.entries} == {
+            ("failed", "FR")
+        }
+        record_send(service, user_id="auth0|x", phone="+33600000000", region="FR", ok=False)
+        record_send(service, user_id="auth0|y", phone="+33600000001", region="FR")
+        record_send(service, user_id="auth0|z", phone="+14150000000", region="US", ok=False)
+        await wait_until(app, pilot, lambda: log.entries[-1].user_id == "auth0|x")
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert log.entries[-1].user_id == "auth0|x"
+
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        screen.query_one("#f-text", Input).value = "carrier"
+        screen.query_one("#f-channel", Select).value = "sms"
+        await pilot.pause(0.4)
+        await settle(app, pilot)
+        assert log.entries
+        assert all(
+            e.type == "gd_send_sms_failure" and "carrier" in e.details["provider_error"]["message"]
+            for e in log.entries
+        )
+        screen.query_one("#f-user", Input).value = "nobody"
+        await pilot.pause(0.4)
+        await settle(app, pilot)
+        assert log.entries == []
+        assert "filter:" in str(screen.query_one("#log-status").render())
+
+
+async def test_pause_holds_new_events_until_resumed(app, service):
+    async with app.run_test(size=SIZE) as pilot:
+        log = await open_log(app, pilot)
+        log.focus()
+        await pilot.press("p")
+        for n in range(3):
+            record_send(service, user_id=f"auth0|p{n}", phone="+14155550100", region="US")
+        await pilot.pause(0.6)
+        await settle(app, pilot)
+        assert log.entries == []
+        await wait_until(
+            app, pilot, lambda: "3 new ·" in str(app.screen.query_one("#log-status").render())
+        )
+        await pilot.press("p")
+        await wait_until(app, pilot, lambda: len(log.entries) == 3)
+
+
+async def test_selecting_an_event_shows_its_json(app, service, clock):
+    busy_tenant(service, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        log = await open_log(app, pilot)
+        log.focus()
+        await pilot.press("up", "up")  # from the newest: the limit_mu, then the refusal
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EventDetailScreen)
+        event = app.screen.event
+        assert event.type == "gd_start_enroll_failed"
+        assert event.log_id == log.entries[-2].log_id
+        shown = json.loads(app.screen.text)
+        assert shown == event.to_json() and shown["log_id"] == event.log_id
+        assert (
+            shown["details"]["failure_details"]["message"] == "Refused by the premium numbers rule."
+        )
+        await pilot.press("escape")
+        assert isinstance(app.screen, LiveLogScreen)
+
+
+async def test_panels_show_limits_countries_and_reasons(app, service, clock):
+    busy_tenant(service, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_log(app, pilot)
+        screen = app.screen
+        limited = screen.query_one("#limited")
+        rows = {limited.get_row_at(i)[0]: limited.get_row_at(i) for i in range(limited.row_count)}
+        assert rows["auth0|bruno"][2:] == ["limited", "in 42 min"]
+        assert rows["auth0|emma"][2] == "near"
+        blocked = screen.query_one("#blocked")
+        assert blocked.get_row_at(0)[:2] == ["192.0.2.66", "limit_mu"]
+        countries = screen.query_one("#countries")
+        by_region = {
+            countries.get_row_at(i)[0]: countries.get_row_at(i) for i in range(countries.row_count)
+        }
+        assert by_region["FR"][1] == 8 and by_region["FR"][4] == 16  # 2 segments per SMS
+        reasons = screen.query_one("#reasons")
+        labels = [reasons.get_row_at(i)[0] for i in range(reasons.row_count)]
+        assert "send_sms_failure · 30007" in labels and "limit_phone · too_many_sms" in labels
+
+
+async def test_streams_added_paused_and_removed_from_the_console(app, service):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_log(app, pilot)
+        app.screen.query_one(TabbedContent).active = "tab-streams"
+        await pilot.pause()
+        await pilot.click("#stream-add")
+        await pilot.pause()
+        assert isinstance(app.screen, StreamFormScreen)
+        form = app.screen
+        form.query_one("#stream-name", Input).value = "siem"
+        form.query_one("#stream-target", Input).value = "not a url"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert "httpEndpoint must be an http" in str(form.query_one("#form-error").render())
+        form.query_one("#stream-target", Input).value = "https://siem.example/ingest"
+        form.query_one("#stream-auth", Input).value = "Bearer console-0123456789"
+        form.query_one("#stream-format", Select).value = "JSONARRAY"
+        form.query_one("#stream-filters", Input).value = "failed, limit_mu"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LiveLogScreen)
+        [stream] = service.list_streams()
+        assert (stream.name, stream.content_format) == ("siem", "JSONARRAY")
+        assert [f.name for f in stream.filters] == ["failed", "limit_mu"]
+        assert service.stream_authorization(stream.id) == "Bearer console-0123456789"
+        await settle(app, pilot)
+
+        await pilot.click("#stream-toggle")
+        await settle(app, pilot)
+        assert service.get_stream("siem").status == "paused"
+
+        await pilot.click("#stream-remove")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#cancel")
+        await settle(app, pilot)
+        assert service.list_streams() != []
+        await pilot.click("#stream-remove")
+        await pilot.pause()
+        await pilot.click("#confirm")
+        await settle(app, pilot)
+        assert service.list_streams() == []
+
+
+async def test_alert_banner_until_acknowledged(app, service):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one(AlertBanner)
+        assert not banner.has_class("-open")
+        record_ip_block(service, ip="192.0.2.66")
+        [firing] = service.evaluate_alerts()
+        await wait_until(app, pilot, lambda: banner.has_class("-open"))
+        assert "IP blocked for sign-up flood" in str(banner.query_one("#alert-text").render())
+        await pilot.click("#alert-ack")
+        await settle(app, pilot)
+        assert not banner.has_class("-open")
+        assert service.open_alerts() == []
+        assert service.recent_alerts()[0].acknowledged_by == "console"
+
+
+async def test_the_console_runs_the_delivery_loop(service, tmp_path):
+    from tests.tui.conftest import make_app
+
+    out = tmp_path / "events.jsonl"
+    service.create_stream(name="archive", type="file", file_path=str(out))
+    app = make_app(service)
+    from phonemfa.logstream import BackgroundLoop
+
+    app.background = BackgroundLoop(service, interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        record_send(service, user_id="auth0|a", phone="+14155550100", region="US")
+        await wait_until(app, pilot, lambda: out.exists() and out.read_text().count("\n") == 1)
+    assert service.lease_holder(f"sink:{service.get_stream('archive').id}") is None  # released
