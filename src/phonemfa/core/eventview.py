@@ -53,6 +53,14 @@ def event_country(event: Event) -> str | None:
         value = details.get(key)
         if isinstance(value, str) and 2 <= len(value) <= 3:
             return value.upper()
+    # The engine's decision trail names the region where the number was parsed.
+    trail = details.get("trail")
+    if isinstance(trail, list):
+        for step in trail:
+            data = step.get("data") if isinstance(step, dict) else None
+            region = data.get("region") if isinstance(data, dict) else None
+            if isinstance(region, str) and 2 <= len(region) <= 3:
+                return region.upper()
     return None
 
 

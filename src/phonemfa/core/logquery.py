@@ -274,10 +274,10 @@ def _date_condition(text: str) -> Condition:
 def _parse_date(text: str) -> float:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.timestamp()
+    except (ValueError, OverflowError, OSError):
         raise InvalidQuery(
             f"Invalid query string: {text!r} is not a date (use 2026-01-31 or an ISO 8601 time)."
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()

@@ -60,8 +60,8 @@ class LimitedUser:
 class BlockedIp:
     ip: str
     reason: str  # limit_mu | limit_wc
+    detail: str
     blocked_at: float
-    description: str
 
 
 def start_of_day(ts: float) -> float:
