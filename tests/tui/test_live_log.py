@@ -37,7 +37,9 @@ async def wait_until(app, pilot, condition, tries=200):
             return
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
-    raise AssertionError("the screen never showed it")
+    raise AssertionError(
+        f"the screen never showed it; on {app.screen!r}: {[str(n.message) for n in app._notifications]}"
+    )
 
 
 async def test_history_then_events_written_by_another_thread(app, service, clock):
@@ -140,8 +142,7 @@ async def test_selecting_an_event_shows_its_json(app, service, clock):
         log.focus()
         await pilot.press("up", "up")  # from the newest: the limit_mu, then the refusal
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, EventDetailScreen)
+        await wait_until(app, pilot, lambda: isinstance(app.screen, EventDetailScreen))
         event = app.screen.event
         assert event.type == "gd_start_enroll_failed"
         assert event.log_id == log.entries[-2].log_id
@@ -181,42 +182,44 @@ async def test_streams_added_paused_and_removed_from_the_console(app, service):
         app.screen.query_one(TabbedContent).active = "tab-streams"
         await pilot.pause()
         await pilot.click("#stream-add")
-        await pilot.pause()
-        assert isinstance(app.screen, StreamFormScreen)
+        await wait_until(app, pilot, lambda: isinstance(app.screen, StreamFormScreen))
         form = app.screen
         form.query_one("#stream-name", Input).value = "siem"
         form.query_one("#stream-target", Input).value = "not a url"
         await pilot.click("#save")
-        await settle(app, pilot)
-        assert "httpEndpoint must be an http" in str(form.query_one("#form-error").render())
+        await wait_until(
+            app,
+            pilot,
+            lambda: "httpEndpoint must be an http" in str(form.query_one("#form-error").render()),
+        )
         form.query_one("#stream-target", Input).value = "https://siem.example/ingest"
         form.query_one("#stream-auth", Input).value = "Bearer console-0123456789"
         form.query_one("#stream-format", Select).value = "JSONARRAY"
         form.query_one("#stream-filters", Input).value = "failed, limit_mu"
+        await pilot.pause(0.3)  # a Button ignores presses during its 0.2 s "active" effect
         await pilot.click("#save")
-        await settle(app, pilot)
-        assert isinstance(app.screen, LiveLogScreen)
+        await wait_until(app, pilot, lambda: isinstance(app.screen, LiveLogScreen))
         [stream] = service.list_streams()
         assert (stream.name, stream.content_format) == ("siem", "JSONARRAY")
         assert [f.name for f in stream.filters] == ["failed", "limit_mu"]
         assert service.stream_authorization(stream.id) == "Bearer console-0123456789"
         await settle(app, pilot)
 
+        await wait_until(app, pilot, lambda: not app.screen.query_one("#stream-toggle").disabled)
         await pilot.click("#stream-toggle")
-        await settle(app, pilot)
-        assert service.get_stream("siem").status == "paused"
+        await wait_until(app, pilot, lambda: service.get_stream("siem").status == "paused")
 
         await pilot.click("#stream-remove")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#cancel")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, LiveLogScreen))
         await settle(app, pilot)
         assert service.list_streams() != []
+        await pilot.pause(0.3)  # past the button's "active" effect
         await pilot.click("#stream-remove")
-        await pilot.pause()
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#confirm")
-        await settle(app, pilot)
-        assert service.list_streams() == []
+        await wait_until(app, pilot, lambda: service.list_streams() == [])
 
 
 async def test_alert_banner_until_acknowledged(app, service):
@@ -229,8 +232,7 @@ async def test_alert_banner_until_acknowledged(app, service):
         await wait_until(app, pilot, lambda: banner.has_class("-open"))
         assert "IP blocked for sign-up flood" in str(banner.query_one("#alert-text").render())
         await pilot.click("#alert-ack")
-        await settle(app, pilot)
-        assert not banner.has_class("-open")
+        await wait_until(app, pilot, lambda: not banner.has_class("-open"))
         assert service.open_alerts() == []
         assert service.recent_alerts()[0].acknowledged_by == "console"
 

@@ -157,8 +157,8 @@ class MonitorMixin(ServiceBase):
                 seen[event.ip] = BlockedIp(
                     ip=event.ip,
                     reason=event.type,
+                    detail=str(event.details.get("reason") or event.description),
                     blocked_at=_ts(event.date),
-                    description=event.description,
                 )
         return list(seen.values())
 

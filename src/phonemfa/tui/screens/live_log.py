@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
 
 from phonemfa.core.events import Event
 from phonemfa.core.eventview import EventFilter, kind_choices
@@ -259,6 +260,18 @@ class LiveLogScreen(SectionScreen):
     def on_panels_loaded(self, message: PanelsLoaded) -> None:
         for panel in (TrafficPanel, LimitsPanel, CountriesPanel, StreamsPanel, AlertsPanel):
             self.query_one(panel).show(message.data)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised (a bug, a vanished database): say so instead of going blank."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                f"{event.worker.group or 'update'} failed: {error}",
+                title="Live log",
+                severity="error",
+                timeout=10,
+            )
 
     def on_operation_done(self, message: OperationDone) -> None:
         if message.error is not None:

@@ -76,9 +76,14 @@ class SyncedTable(DataTable):
         self._rows: list[tuple[str, tuple[Any, ...]]] = []
 
     def on_mount(self) -> None:
-        self.add_columns(*self._columns)
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        if not self.columns:
+            self.add_columns(*self._columns)
 
     def sync(self, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self._ensure_columns()  # a snapshot may arrive before this table's own mount
         if rows == self._rows:
             return
         selected = self.selected_key
