@@ -70,12 +70,19 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="warning hides the per-request access log.",
+)
 @pass_ctx
-def api(obj: Context, host: str, port: int) -> None:
+def api(obj: Context, host: str, port: int, log_level: str) -> None:
     """Serve the Management API and the MFA API over HTTP."""
     from phonemfa.api.app import serve
 
-    serve(obj.service, host=host, port=port)
+    serve(obj.service, host=host, port=port, log_level=log_level)
 
 
 @main.group()
@@ -133,10 +140,19 @@ def settings_set(obj: Context, key: str, value: str) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-def _register_commands() -> None:
-    from phonemfa import cli_logs
+# Command groups of each area live in their own modules (imported last: they use the helpers above).
+from phonemfa.cli_templates import templates  # noqa: E402
+from phonemfa.cli_twilio import twilio as _twilio  # noqa: E402 - needs main's helpers above
 
-    cli_logs.register(main)
+main.add_command(templates)
+main.add_command(_twilio)
 
+# The MFA engine's commands (enroll, challenge, verify, inbox, unblock, ...).
+from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
 
-_register_commands()
+_register_mfa(main)
+
+# The tenant log's commands (logs, streams, alerts).
+from phonemfa.cli_logs import register as _register_logs  # noqa: E402
+
+_register_logs(main)

@@ -8,14 +8,14 @@ import threading
 
 from textual.widgets import Input, Select, TabbedContent
 
-from phonemfa.testing.traffic import record_ip_block, record_send
-from phonemfa.tui.screens.dialogs import ConfirmScreen, EventDetailScreen
+from phonemfa.testing.traffic import busy_tenant, record_ip_block, record_send
+from phonemfa.tui.screens.dialogs import ChoiceDialog
+from phonemfa.tui.screens.event_detail import EventDetailScreen
 from phonemfa.tui.screens.live_log import LiveLogScreen
 from phonemfa.tui.screens.stream_form import StreamFormScreen
 from phonemfa.tui.widgets.alert_banner import AlertBanner
 from phonemfa.tui.widgets.event_log import EventLog
 from tests.tui.conftest import SIZE
-from tests.tui.traffic import busy_tenant
 
 
 async def open_log(app, pilot):
@@ -161,9 +161,11 @@ async def test_panels_show_limits_countries_and_reasons(app, service, clock):
         await open_log(app, pilot)
         screen = app.screen
         limited = screen.query_one("#limited")
-        rows = {limited.get_row_at(i)[0]: limited.get_row_at(i) for i in range(limited.row_count)}
-        assert rows["auth0|bruno"][2:] == ["limited", "in 42 min"]
-        assert rows["auth0|emma"][2] == "near"
+        rows = [limited.get_row_at(i) for i in range(limited.row_count)]
+        assert [(r[0], r[1], r[2], str(r[3])) for r in rows] == [
+            ("auth0|bruno", "0/10", 8, "in 42 min"),
+            ("auth0|emma", "2/10", 16, "now"),
+        ]
         blocked = screen.query_one("#blocked")
         assert blocked.get_row_at(0)[:2] == ["192.0.2.66", "limit_mu"]
         countries = screen.query_one("#countries")
@@ -210,15 +212,15 @@ async def test_streams_added_paused_and_removed_from_the_console(app, service):
         await wait_until(app, pilot, lambda: service.get_stream("siem").status == "paused")
 
         await pilot.click("#stream-remove")
-        await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.click("#cancel")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#answer-cancel")
         await wait_until(app, pilot, lambda: isinstance(app.screen, LiveLogScreen))
         await settle(app, pilot)
         assert service.list_streams() != []
         await pilot.pause(0.3)  # past the button's "active" effect
         await pilot.click("#stream-remove")
-        await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.click("#confirm")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#answer-remove")
         await wait_until(app, pilot, lambda: service.list_streams() == [])
 
 
@@ -250,3 +252,77 @@ async def test_the_console_runs_the_delivery_loop(service, tmp_path):
         record_send(service, user_id="auth0|a", phone="+14155550100", region="US")
         await wait_until(app, pilot, lambda: out.exists() and out.read_text().count("\n") == 1)
     assert service.lease_holder(f"sink:{service.get_stream('archive').id}") is None  # released
+
+
+ALICE = "+14155550123"
+
+
+def engine_on(service):
+    service.update_settings({"enabled": True, "message_types": ["sms"]}, actor="test")
+
+
+async def open_limits(app, pilot):
+    await open_log(app, pilot)
+    app.screen.query_one(TabbedContent).active = "tab-limits"
+    await settle(app, pilot)
+
+
+async def test_unblock_an_ip_from_the_console(app, service):
+    """The engine blocks an IP after 50 enrollment starts in a minute; the operator lifts it."""
+    from phonemfa.errors import PhoneMfaError
+
+    engine_on(service)
+    ip = "198.51.100.7"
+    for n in range(50):
+        service.start_enrollment(f"auth0|bot{n}", ALICE, ip=ip)
+    try:
+        service.start_enrollment("auth0|bot50", ALICE, ip=ip)
+    except PhoneMfaError as exc:
+        assert exc.code == "too_many_attempts"
+    assert [b.ip for b in service.blocked_ips()] == [ip]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_limits(app, pilot)
+        blocked = app.screen.query_one("#blocked")
+        assert blocked.get_row_at(0)[:2] == [ip, "limit_mu"]
+        await pilot.click("#unblock")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#answer-cancel")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, LiveLogScreen))
+        assert [b.ip for b in service.blocked_ips()] == [ip]  # cancelled: still blocked
+        await pilot.pause(0.3)  # past the button's "active" effect
+        await pilot.click("#unblock")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#answer-unblock")
+        await wait_until(app, pilot, lambda: service.blocked_ips() == [])
+        await wait_until(app, pilot, lambda: blocked.row_count == 0)
+        log = app.screen.query_one(EventLog)
+        await wait_until(app, pilot, lambda: log.entries[-1].details.get("unblocked_ip") == ip)
+    service.start_enrollment("auth0|human", ALICE, ip=ip)  # accepted again
+
+
+async def test_a_user_at_the_message_limit_and_a_reset(app, service):
+    """Ten messages in a row empty alice's bucket; the eleventh is refused; the console shows
+    her limited until the next message, and the operator may reset her limits."""
+    from phonemfa.errors import PhoneMfaError
+
+    engine_on(service)
+    sent = service.start_enrollment("auth0|alice", ALICE)
+    code = service.inbox(ALICE)[-1].text.split()[0]
+    service.verify(sent.transaction_id, code)
+    for _ in range(9):
+        service.challenge("auth0|alice")
+    try:
+        service.challenge("auth0|alice")
+        raise AssertionError("the 11th message went out")
+    except PhoneMfaError as exc:
+        assert exc.code == "too_many_sms"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_limits(app, pilot)
+        limited = app.screen.query_one("#limited")
+        row = limited.get_row_at(0)
+        assert (row[0], row[1], row[2], str(row[3])) == ("auth0|alice", "0/10", 10, "in 60 min")
+        await pilot.click("#reset-user")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#answer-reset")
+        await wait_until(app, pilot, lambda: limited.row_count == 0)
+    service.challenge("auth0|alice")  # allowed again

@@ -6,8 +6,8 @@ A frozen clock and fixed traffic make them deterministic; look at the SVG before
 import pytest
 from textual.widgets import TabbedContent
 
+from phonemfa.testing.traffic import busy_tenant
 from tests.tui.conftest import SIZE, make_app
-from tests.tui.traffic import busy_tenant
 
 
 @pytest.fixture

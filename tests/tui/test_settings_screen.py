@@ -82,3 +82,11 @@ async def test_revert_discards_unsaved_edits(app, service):
         await pilot.pause()
         assert app.screen.query_one("#provider-auth0", RadioButton).value is True
     assert service.factor_settings().provider == "auth0"
+
+
+async def test_outside_changes_appear_while_the_screen_is_open(app, service):
+    async with app.run_test(size=SIZE) as pilot:
+        service.update_settings({"provider": "twilio"}, actor="api")
+        app.screen.check_for_outside_changes()
+        await pilot.pause()
+        assert app.screen.query_one("#provider-twilio", RadioButton).value is True

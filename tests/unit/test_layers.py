@@ -11,6 +11,7 @@ HEADLESS = [
     "phonemfa.core.settings",
     "phonemfa.core.events",
     "phonemfa.demo",
+    "phonemfa.actions",
     "phonemfa.logstream",
 ]
 

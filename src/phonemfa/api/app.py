@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
-from phonemfa.api import errors, guardian, log_streams, logs
+from phonemfa.api import enrollments, errors, guardian, log_streams, logs, mfa
+from phonemfa.api import templates as templates_api
+from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
 
 
@@ -40,6 +42,10 @@ def create_app(service: PhoneMfa, *, background: bool = False) -> FastAPI:
     errors.install(app)
     app.add_middleware(JsonBodyMiddleware)
     app.include_router(guardian.router)
+    app.include_router(templates_api.router)
+    app.include_router(enrollments.router)
+    app.include_router(mfa.router)
+    app.include_router(twilio_api.router)
     app.include_router(logs.router)
     app.include_router(log_streams.router)
     return app
@@ -62,14 +68,16 @@ class JsonBodyMiddleware:
         await self.app(scope, receive, send)
 
 
-def serve(service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(
+    service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info"
+) -> None:
     import uvicorn
 
     uvicorn.run(
         create_app(service, background=True),
         host=host,
         port=port,
-        log_level="info",
+        log_level=log_level,
         server_header=False,
         proxy_headers=False,
     )

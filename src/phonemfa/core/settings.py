@@ -7,10 +7,12 @@ and refuse exactly the same values with the same words. Later features add keys 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from phonemfa.core import template_rules
 from phonemfa.core.templates import DEFAULT_ENROLLMENT, DEFAULT_VERIFICATION
 from phonemfa.errors import ValidationError
 
@@ -52,6 +54,25 @@ def defaults() -> dict[str, Any]:
 def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """Validate every key of a change set; the first bad value refuses the whole set."""
     return {key: spec_for(key).validate(value) for key, value in changes.items()}
+
+
+# Rules over several keys at once (a template against the locales it must render for): each runs
+# on the settings as they would be after a change that touches any of its keys.
+CombinedCheck = Callable[[dict[str, Any]], None]
+COMBINED_CHECKS: list[tuple[frozenset[str], CombinedCheck]] = []
+
+
+def register_combined(keys: Iterable[str], check: CombinedCheck) -> None:
+    COMBINED_CHECKS.append((frozenset(keys), check))
+
+
+def check_combined(values: dict[str, Any], changed: Collection[str]) -> None:
+    """Raise ValidationError when the settings `values` (current merged with a change set)
+    break a rule over several keys that the changed keys take part in."""
+    touched = set(changed)
+    for keys, check in COMBINED_CHECKS:
+        if keys & touched:
+            check(values)
 
 
 # -- parsers for CLI text ------------------------------------------------------------------------
@@ -212,27 +233,32 @@ register(
 
 
 def check_template_text(key: str) -> Callable[[Any], str]:
-    # Full checks (parse, render every combination, code present, length) run in the service.
+    # Parses and checks names here; rendering for every locale runs as a combined check below.
     def validate(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationError(
-                f"Invalid {key} template: it must be a non-empty text.", field=key
-            )
+        template_rules.parse(key, value)
         return value
 
     return validate
 
 
+LOCALE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+MAX_LOCALES = 30
+
+
 def check_locales(value: Any) -> list[str]:
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, str) and 2 <= len(v) <= 10 for v in value)
-    ):
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ValidationError(
             'locales must be a non-empty list of language tags, e.g. ["en", "fr"].', field="locales"
         )
-    if len(set(value)) != len(value):
+    bad = [v for v in value if not LOCALE_TAG.match(v)]
+    if bad:
+        raise ValidationError(
+            f"locales must be language tags such as en, fr or pt-BR, not {bad[0]!r}.",
+            field="locales",
+        )
+    if len(value) > MAX_LOCALES:
+        raise ValidationError(f"locales accepts at most {MAX_LOCALES} languages.", field="locales")
+    if len({v.lower() for v in value}) != len(value):
         raise ValidationError("locales must not repeat a language.", field="locales")
     return value
 
@@ -263,6 +289,12 @@ register(
         parse_list_text,
         "Supported languages of messages; the first is the fallback.",
     )
+)
+
+
+register_combined(
+    ("enrollment_message", "verification_message", "locales", "friendly_name", "otp_length"),
+    template_rules.check_template_settings,
 )
 
 
@@ -316,3 +348,42 @@ class FactorSettings:
         if self.message_types == ("voice",) and self.provider == "auth0":
             notes.append("With only voice enabled and the Built-in provider, no code can be sent.")
         return notes
+
+
+# -- Twilio (non-secret parts; the auth token and API key secret live in the secrets table) ------
+
+
+def parse_nullable_text(text: str) -> Any:
+    stripped = text.strip()
+    return None if stripped.lower() in ("", "null", "none") else stripped
+
+
+def _register_twilio() -> None:
+    from phonemfa.core import twilio
+
+    def keyed(check: Callable[[Any, str], Any], key: str) -> Callable[[Any], Any]:
+        return lambda value: check(value, key)
+
+    for key, default, check, words in (
+        ("twilio_sid", None, twilio.check_account_sid, "Twilio Account SID (AC…)."),
+        ("twilio_from", None, twilio.check_from, "Twilio From number (E.164); voice needs it."),
+        ("twilio_messaging_service_sid", None, twilio.check_service_sid,
+         "Twilio Messaging Service SID (MG…) for SMS."),
+        ("twilio_sms_source", "from", twilio.check_sms_source,
+         "How SMS leave: from (the From number) or messaging_service."),
+        ("twilio_api_key_sid", None, twilio.check_api_key_sid,
+         "Optional Twilio API key SID (SK…) used instead of the auth token."),
+        ("twilio_callback_url", None, twilio.check_url,
+         "Public URL of POST /twilio/status, sent to Twilio as StatusCallback."),
+        ("twilio_base_url", None, twilio.check_url,
+         "Twilio API base URL override (PHONEMFA_TWILIO_BASE_URL wins when set)."),
+    ):  # fmt: skip
+        parse = str.strip if key == "twilio_sms_source" else parse_nullable_text
+        register(SettingSpec(key, default, keyed(check, key), parse, words))
+
+
+_register_twilio()
+
+
+# The engine's keys (limits, number rules, Custom action) live in their own module.
+from phonemfa.core import engine_settings  # noqa: E402,F401

@@ -25,11 +25,29 @@ TEMPLATE_KEYS = {
     "second-factor-authentication": "verification_message",
 }
 ACTIONS = tuple(TEMPLATE_KEYS)
+# The short names operators type (CLI, console) for the two actions.
+ACTION_NAMES = {"enrollment": "enrollment", "verification": "second-factor-authentication"}
+CHANNELS = ("sms", "voice")
 
 # A marker no author would type: split voice text on it to place pauses.
 _PAUSE = "\u2063PAUSE\u2063"
 
-_env = Environment(undefined=StrictUndefined)
+
+class MessageEnvironment(Environment):
+    """Liquid with bounds: a template is operator input (also over the API), so a loop or an
+    ever-growing string cannot hold a worker or fill memory while a user waits for a code."""
+
+    loop_iteration_limit = 10_000
+    output_stream_limit = 100_000  # characters; far above any SMS or voice script
+    local_namespace_limit = 100_000  # bytes of {% assign %}/{% capture %} values
+    block_nesting_limit = 40
+
+
+_env = MessageEnvironment(undefined=StrictUndefined)
+
+
+def environment() -> Environment:
+    return _env
 
 
 @lru_cache(maxsize=64)
@@ -49,14 +67,30 @@ def voice_code(code: str) -> str:
     return ".".join(code)
 
 
-def resolve_locale(requested: str | None, supported: list[str] | tuple[str, ...]) -> str:
-    """The flow's language: the requested one if supported (full tag, then base language),
-    else the first supported locale."""
+def resolve_locale(
+    requested: str | None,
+    supported: list[str] | tuple[str, ...],
+    *,
+    user_locale: str | None = None,
+) -> str:
+    """The flow's language: the requested one (`x-request-language`, or an Accept-Language list)
+    if supported (full tag, then base language), else the user's stored locale if supported, else
+    the first supported locale."""
     fallback = supported[0] if supported else "en"
+    for wanted in (requested, user_locale):
+        found = _match_locale(wanted, supported)
+        if found:
+            return found
+    return fallback
+
+
+def _match_locale(requested: str | None, supported: list[str] | tuple[str, ...]) -> str | None:
     if not requested:
-        return fallback
+        return None
     for candidate in (part.split(";")[0].strip() for part in requested.split(",")):
         lowered = candidate.lower().replace("_", "-")
+        if not lowered:
+            continue
         for locale in supported:
             if locale.lower() == lowered:
                 return locale
@@ -64,7 +98,7 @@ def resolve_locale(requested: str | None, supported: list[str] | tuple[str, ...]
         for locale in supported:
             if locale.lower().split("-")[0] == base:
                 return locale
-    return fallback
+    return None
 
 
 def context_for(

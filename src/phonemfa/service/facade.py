@@ -9,10 +9,13 @@ from phonemfa import paths
 from phonemfa.clock import Clock, SystemClock
 from phonemfa.service.alerts import AlertsMixin
 from phonemfa.service.logs import LogsMixin
+from phonemfa.service.mfa import MfaMixin
 from phonemfa.service.monitor import MonitorMixin
 from phonemfa.service.settings import SettingsMixin
 from phonemfa.service.streams import StreamsMixin
+from phonemfa.service.templates import TemplatesMixin
 from phonemfa.service.tokens import TokensMixin
+from phonemfa.service.twilio import TwilioMixin
 from phonemfa.service.users import UsersMixin
 from phonemfa.store.crypto import SecretBox, load_or_create_key
 from phonemfa.store.db import Store
@@ -21,9 +24,12 @@ NO_DEMO_ENV = "PHONEMFA_NO_DEMO"
 
 
 class PhoneMfa(
+    MfaMixin,
     SettingsMixin,
     TokensMixin,
     UsersMixin,
+    TwilioMixin,
+    TemplatesMixin,
     LogsMixin,
     MonitorMixin,
     StreamsMixin,
@@ -53,11 +59,8 @@ class PhoneMfa(
             from phonemfa.demo import seed_demo
 
             seed_demo(service)
+        service.recover_interrupted_sends()
         return service
-
-    def builtin_trial_expired(self) -> bool:
-        """Whether the Built-in provider's lifetime allowance is spent (the engine counts sends)."""
-        return False
 
     def close(self) -> None:
         self.store.close()

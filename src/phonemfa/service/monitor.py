@@ -1,18 +1,20 @@
 """What the live log's side panels show: traffic per minute, failures and refusals by reason,
-users at or near their message limit, blocked IPs, and today's messages by destination country."""
+users at or near their message limit (the engine's buckets), and today's messages by destination
+country. Blocked IPs and unblocking are the engine's (`blocked_ips`, `unblock_ip`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from phonemfa.core import limits
+from phonemfa.core.engine_settings import bucket_rules
 from phonemfa.core.events import CATEGORIES
 from phonemfa.service.base import ServiceBase
 from phonemfa.store import monitor_repo
 
-# The reference's per-user message bucket (burst 10, +1 per hour): "near" means 80% spent.
-MESSAGE_BURST = 10
-NEAR_FRACTION = 0.8
+# "Near" the limit: at most this fraction of the per-user message bucket left.
+NEAR_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,9 @@ class LimitedUser:
     user_id: str
     sent_last_hour: int
     limited: bool
-    refill_at: float | None  # when the next message is allowed again, if known
-    channel: str | None = None
-
-
-@dataclass(frozen=True)
-class BlockedIp:
-    ip: str
-    reason: str  # limit_mu | limit_wc
-    detail: str
-    blocked_at: float
+    refill_at: float | None  # when the next message is allowed again (limited users)
+    remaining: int  # whole messages left in the bucket
+    capacity: int
 
 
 def start_of_day(ts: float) -> float:
@@ -70,7 +65,7 @@ def start_of_day(ts: float) -> float:
 
 
 def parse_time(value: object) -> float | None:
-    """An ISO 8601 date or epoch seconds from event details."""
+    """An ISO 8601 date or epoch seconds (event details, startFrom)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
@@ -118,50 +113,25 @@ class MonitorMixin(ServiceBase):
         ]
 
     def limited_users(self) -> list[LimitedUser]:
-        """Users refused by their message limit (until its reset time) or close to it.
-
-        Read from the log: `limit_phone` events carry the reset time; messages of the last hour
-        show who is close to the burst.
-        """
+        """Users whose message bucket is empty (limited, with the time of the next message)
+        or nearly so (at most 20% left), most constrained first."""
         now = self.now()
+        rule = bucket_rules(self.settings_values())["user_messages"]  # type: ignore[attr-defined]
+        near_at = max(1, int(rule.capacity * NEAR_FRACTION))
         sent = monitor_repo.sends_by_user(self.store, since=now - 3600)
-        limited: dict[str, LimitedUser] = {}
-        for event in monitor_repo.events_of_types(self.store, ("limit_phone",), since=now - 86400):
-            if not event.user_id or event.user_id in limited:
+        found = []
+        for user_id, state in monitor_repo.user_message_buckets(self.store):
+            peeked = limits.peek(rule, state, now)
+            if peeked.remaining > near_at:
                 continue
-            reset = parse_time(event.details.get("reset_time"))
-            if reset is not None and reset > now:
-                limited[event.user_id] = LimitedUser(
-                    user_id=event.user_id,
-                    sent_last_hour=sent.get(event.user_id, 0),
-                    limited=True,
-                    refill_at=reset,
-                    channel=event.details.get("delivery_method"),
+            found.append(
+                LimitedUser(
+                    user_id=user_id,
+                    sent_last_hour=sent.get(user_id, 0),
+                    limited=not peeked.allowed,
+                    refill_at=now + peeked.retry_after if not peeked.allowed else None,
+                    remaining=peeked.remaining,
+                    capacity=rule.capacity,
                 )
-        near = [
-            LimitedUser(user_id=user, sent_last_hour=count, limited=False, refill_at=None)
-            for user, count in sent.items()
-            if user not in limited and count >= MESSAGE_BURST * NEAR_FRACTION
-        ]
-        ordered = sorted(limited.values(), key=lambda u: (u.refill_at or 0, u.user_id))
-        return ordered + sorted(near, key=lambda u: (-u.sent_last_hour, u.user_id))
-
-    def blocked_ips(self) -> list[BlockedIp]:
-        """IPs blocked by the sign-up flood or failed-attempt rules, newest first."""
-        seen: dict[str, BlockedIp] = {}
-        events = monitor_repo.events_of_types(
-            self.store, ("limit_mu", "limit_wc"), since=self.now() - 7 * 86400
-        )
-        for event in events:
-            if event.ip and event.ip not in seen:
-                seen[event.ip] = BlockedIp(
-                    ip=event.ip,
-                    reason=event.type,
-                    detail=str(event.details.get("reason") or event.description),
-                    blocked_at=_ts(event.date),
-                )
-        return list(seen.values())
-
-
-def _ts(date: str) -> float:
-    return parse_time(date) or 0.0
+            )
+        return sorted(found, key=lambda u: (u.remaining, u.refill_at or 0, u.user_id))

@@ -31,6 +31,7 @@ class SettingsMixin(ServiceBase):
         with self.store.transaction():
             current = settings_repo.read_all(self.store)
             changed = {k: v for k, v in clean.items() if current.get(k) != v}
+            spec.check_combined({**current, **clean}, changed)
             if changed:
                 settings_repo.write(self.store, changed, self.now())
                 self.log_event(

@@ -61,7 +61,7 @@ class TokensMixin(ServiceBase):
         if not 1 <= ttl <= 366 * 86400:
             raise ValidationError("ttl must be between 1 second and 366 days.")
         now = int(self.now())
-        jti = secrets.token_urlsafe(16)
+        jti = secrets.token_hex(16)  # hex: never starts with "-", so `token revoke JTI` parses
         scope = " ".join(dict.fromkeys(scopes))
         with self.store.transaction():
             tokens_repo.record(

@@ -28,6 +28,9 @@ class Store:
         self._local = threading.local()
         self._by_thread: dict[int, sqlite3.Connection] = {}
         self._all_lock = threading.Lock()
+        # Writers of this process queue here, in order, instead of in SQLite's busy handler,
+        # which sleeps in growing steps and turns contention into long tail latencies.
+        self._write_lock = threading.Lock()
         self.created = not self.path.exists() or self.path.stat().st_size == 0
         self._migrate()
 
@@ -93,22 +96,23 @@ class Store:
             with db.atomic():
                 yield db
             return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StorageError(f"The database is busy or cannot be written: {exc}.") from exc
-        try:
-            yield db
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StorageError(f"The database could not be written: {exc}.") from exc
+        with self._write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"The database is busy or cannot be written: {exc}.") from exc
+            try:
+                yield db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StorageError(f"The database could not be written: {exc}.") from exc
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         """SELECT helper returning plain dicts."""

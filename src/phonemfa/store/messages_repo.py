@@ -104,9 +104,14 @@ def update_status_by_provider_id(
     status: str,
     error_code: str | None = None,
     error_message: str | None = None,
+    failed: bool | None = None,
 ) -> OutboxRow | None:
-    """A provider's later word on a send (Twilio status callback). Returns the updated row."""
-    failed = status in ("failed", "undelivered")
+    """A provider's later word on a send (Twilio status callback). Returns the updated row.
+
+    `failed` defaults to the SMS failure statuses; calls pass it (busy, no-answer... fail too).
+    """
+    if failed is None:
+        failed = status in ("failed", "undelivered")
     store.db.execute(
         "UPDATE messages SET status = ?, updated_at = ?,"
         " state = CASE WHEN ? THEN 'failed' ELSE state END,"

@@ -105,8 +105,94 @@ def m0002(db: Database) -> None:
     db.execute("CREATE INDEX messages_user ON messages(user_id, created_at)")
 
 
-@migrations(name="0003_log_streams_leases_alerts")
+@migrations(name="0003_mfa_engine")
 def m0003(db: Database) -> None:
+    # Phone enrollments. The HOTP secret is a Fernet token; `counter` is the next HOTP counter.
+    db.execute(
+        """CREATE TABLE enrollments (
+            id TEXT PRIMARY KEY,              -- dev_...
+            user_id TEXT NOT NULL,
+            phone_number TEXT NOT NULL,       -- E.164
+            region TEXT NOT NULL,
+            number_type TEXT NOT NULL,
+            channel TEXT NOT NULL,            -- the channel chosen at enrollment: sms | voice
+            status TEXT NOT NULL,             -- pending | confirmed
+            secret TEXT NOT NULL,             -- encrypted HOTP secret
+            counter INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            enrolled_at REAL,
+            last_auth REAL,
+            simulated INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX enrollments_user ON enrollments(user_id, status)")
+    # Enrollment and challenge attempts: never the code, only what regenerates and checks it.
+    db.execute(
+        """CREATE TABLE transactions (
+            id TEXT PRIMARY KEY,              -- the oob_code
+            kind TEXT NOT NULL,               -- enrollment | challenge
+            user_id TEXT NOT NULL,
+            enrollment_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            digits INTEGER NOT NULL,
+            expires_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,              -- sending | open | verified | superseded | failed
+            message_id TEXT,
+            ip TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            simulated INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX transactions_enrollment ON transactions(enrollment_id, state)")
+    db.execute(
+        """CREATE TABLE recovery_codes (
+            id TEXT PRIMARY KEY,              -- dev_... (authenticator recovery-code|dev_...)
+            user_id TEXT NOT NULL,
+            enrollment_id TEXT,               -- the enrollment that issued it (pending until confirmed)
+            code_hash TEXT NOT NULL,          -- HMAC-SHA256 with the instance's hash key
+            state TEXT NOT NULL,              -- pending | active | used
+            created_at REAL NOT NULL,
+            used_at REAL
+        )"""
+    )
+    db.execute("CREATE INDEX recovery_codes_user ON recovery_codes(user_id, state)")
+    # What the Built-in provider delivered: the user's phone, simulated. Text encrypted (it has the code).
+    db.execute(
+        """CREATE TABLE virtual_inbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id TEXT NOT NULL,
+            recipient TEXT NOT NULL,          -- E.164
+            channel TEXT NOT NULL,
+            ciphertext TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            simulated INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX virtual_inbox_recipient ON virtual_inbox(recipient, id)")
+    db.execute(
+        """CREATE TABLE rate_buckets (
+            key TEXT PRIMARY KEY,             -- kind:subject, e.g. user_messages:auth0|alice
+            tokens REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE blocked_ips (
+            ip TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,             -- limit_mu
+            detail TEXT NOT NULL,
+            blocked_at REAL NOT NULL
+        )"""
+    )
+    # Durable tenant-wide counts (the Built-in provider's lifetime allowance).
+    db.execute("CREATE TABLE tenant_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+
+
+@migrations(name="0004_log_streams_leases_alerts")
+def m0004(db: Database) -> None:
     # Log streams: one row per sink, its delivery cursor (the last event id handed over), and a
     # lease so only one process (console or API server) delivers a sink at a time.
     db.execute(

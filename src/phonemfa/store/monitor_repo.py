@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from phonemfa.core.events import CATEGORIES, Event
+from phonemfa.core.limits import BucketState
 from phonemfa.core.logquery import Condition
 from phonemfa.store import events_repo
 from phonemfa.store.db import Store
@@ -56,16 +57,13 @@ def country_usage(store: Store, *, since: float) -> list[dict[str, Any]]:
     )
 
 
-def events_of_types(
-    store: Store, types: tuple[str, ...], *, since: float, limit: int = 500
-) -> list[Event]:
-    """Recent events of some types since `since`, newest first."""
-    marks = ",".join("?" * len(types))
+def user_message_buckets(store: Store) -> list[tuple[str, BucketState]]:
+    """The engine's per-user message buckets (key `user_messages:<user_id>`), as stored."""
     rows = store.query(
-        f"SELECT id FROM events WHERE type IN ({marks}) AND ts >= ? ORDER BY id DESC LIMIT ?",
-        (*types, since, limit),
+        "SELECT key, tokens, updated_at FROM rate_buckets WHERE key >= ? AND key < ?",
+        ("user_messages:", "user_messages;"),
     )
-    return _load(store, [r["id"] for r in rows])
+    return [(r["key"].split(":", 1)[1], BucketState(r["tokens"], r["updated_at"])) for r in rows]
 
 
 def sends_by_user(store: Store, *, since: float) -> dict[str, int]:

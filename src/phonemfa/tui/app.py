@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from phonemfa.service import PhoneMfa
+from phonemfa.tui.screens.base import SectionScreen
 from phonemfa.tui.screens.live_log import LiveLogScreen
 from phonemfa.tui.screens.placeholder import coming
 from phonemfa.tui.screens.settings import SettingsScreen
+from phonemfa.tui.screens.templates import TemplatesScreen
+from phonemfa.tui.screens.twilio import TwilioScreen
 from phonemfa.tui.sections import SECTIONS
 
 
@@ -21,8 +24,8 @@ class PhoneMfaApp(App):
     CSS_PATH = "app.tcss"
     MODES = {
         "settings": SettingsScreen,
-        "twilio": coming("twilio"),
-        "templates": coming("templates"),
+        "twilio": TwilioScreen,
+        "templates": TemplatesScreen,
         "simulator": coming("simulator"),
         "log": LiveLogScreen,
     }
@@ -54,5 +57,25 @@ class PhoneMfaApp(App):
         yield from super().get_system_commands(screen)
         for section in SECTIONS:
             yield SystemCommand(
-                f"Open {section.title}", section.purpose, partial(self.switch_mode, section.mode)
+                f"Open {section.title}", section.purpose, partial(self.open_section, section.mode)
             )
+
+    # Leaving a section goes through the screen, which may hold unsaved work and ask first.
+
+    def leave_section(self, proceed: Callable[[], object]) -> None:
+        screen = self.screen
+        if isinstance(screen, SectionScreen):
+            screen.confirm_leave(proceed)
+        else:
+            proceed()
+
+    def open_section(self, mode: str) -> None:
+        if isinstance(self.screen, ModalScreen) or mode == self.current_mode:
+            return  # answer the open dialog first
+        self.leave_section(partial(self.switch_mode, mode))
+
+    async def action_switch_mode(self, mode: str) -> None:
+        self.open_section(mode)
+
+    async def action_quit(self) -> None:
+        self.leave_section(self.exit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -33,3 +34,8 @@ class SectionScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def confirm_leave(self, proceed: Callable[[], object]) -> None:
+        """Called before the console leaves this section (another section, quit); a screen with
+        unsaved work asks first and calls `proceed` only if the user agrees."""
+        proceed()

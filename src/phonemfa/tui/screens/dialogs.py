@@ -1,93 +1,80 @@
-"""Modal dialogs of the live log: confirm a change, read one event's JSON."""
+"""A modal question with a few answers (confirm a reset, leave with unsaved changes, ...)."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
-from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from phonemfa.core.events import Event
+
+@dataclass(frozen=True)
+class Choice:
+    answer: str  # what dismiss() returns
+    label: str
+    variant: str = "default"  # Button variant: default, primary, success, warning, error
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes/no with the consequence spelled out; dismisses True only on the explicit button."""
+class ChoiceDialog(ModalScreen[str]):
+    """Ask, and dismiss with the chosen answer; Escape answers `cancel_answer`."""
 
     DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 64; height: auto; padding: 1 2;
-        border: thick $warning; background: $panel;
+    ChoiceDialog {
+        align: center middle;
     }
-    ConfirmScreen .question { text-style: bold; margin-bottom: 1; }
-    ConfirmScreen Horizontal { height: 3; margin-top: 1; align-horizontal: right; }
-    ConfirmScreen Button { margin-left: 2; }
+    ChoiceDialog > Vertical {
+        width: 64;
+        height: auto;
+        padding: 1 2;
+        border: thick $warning;
+        background: $surface;
+    }
+    ChoiceDialog .dialog-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    ChoiceDialog .dialog-question {
+        margin-bottom: 1;
+    }
+    ChoiceDialog Horizontal {
+        height: auto;
+        align-horizontal: right;
+    }
+    ChoiceDialog Button {
+        margin-left: 2;
+    }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, question: str, detail: str = "", confirm: str = "Confirm") -> None:
+    def __init__(
+        self, title: str, question: str, choices: list[Choice], *, cancel_answer: str
+    ) -> None:
         super().__init__()
+        self.title_text = title
         self.question = question
-        self.detail = detail
-        self.confirm_label = confirm
+        self.choices = choices
+        self.cancel_answer = cancel_answer
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, classes="question")
-            if self.detail:
-                yield Static(self.detail)
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.question, classes="dialog-question", markup=False)
             with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.confirm_label, id="confirm", variant="warning")
+                for choice in self.choices:
+                    yield Button(choice.label, id=f"answer-{choice.answer}", variant=choice.variant)
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        # Focus the harmless answer, so a stray Enter never discards work.
+        self.query_one(f"#answer-{self.cancel_answer}", Button).focus()
 
-    @on(Button.Pressed, "#confirm")
-    def _confirm(self) -> None:
-        self.dismiss(True)
+    @on(Button.Pressed)
+    def _answered(self, event: Button.Pressed) -> None:
+        if event.button.id:
+            self.dismiss(event.button.id.removeprefix("answer-"))
 
-    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-class EventDetailScreen(ModalScreen[None]):
-    """One event exactly as the logs API and the streams carry it."""
-
-    DEFAULT_CSS = """
-    EventDetailScreen { align: center middle; }
-    EventDetailScreen > Vertical {
-        width: 90; height: 80%; border: thick $accent; background: $panel; padding: 0 1;
-    }
-    EventDetailScreen .title { text-style: bold; padding: 1 0; }
-    EventDetailScreen VerticalScroll { height: 1fr; }
-    EventDetailScreen Horizontal { height: 3; align-horizontal: right; }
-    """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("q", "close", "Close", show=False)]
-
-    def __init__(self, event: Event) -> None:
-        super().__init__()
-        self.event = event
-        self.text = json.dumps(event.to_json(), indent=2, ensure_ascii=False)
-
-    def compose(self) -> ComposeResult:
-        body = self.text
-        with Vertical():
-            yield Static(
-                f"{self.event.type} · {self.event.date} · log_id {self.event.log_id}",
-                classes="title",
-            )
-            with VerticalScroll():
-                yield Static(Syntax(body, "json", theme="ansi_dark", word_wrap=True), id="json")
-            with Horizontal():
-                yield Button("Close", id="close", variant="primary")
-
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.cancel_answer)

@@ -24,7 +24,8 @@ from phonemfa.core.eventview import EventFilter, kind_choices
 from phonemfa.errors import PhoneMfaError
 from phonemfa.service.base import CONSOLE
 from phonemfa.tui.screens.base import SectionScreen
-from phonemfa.tui.screens.dialogs import ConfirmScreen, EventDetailScreen
+from phonemfa.tui.screens.dialogs import Choice, ChoiceDialog
+from phonemfa.tui.screens.event_detail import EventDetailScreen
 from phonemfa.tui.screens.stream_form import StreamFormScreen
 from phonemfa.tui.widgets.event_log import EventLog
 from phonemfa.tui.widgets.monitor_panels import (
@@ -297,18 +298,40 @@ class LiveLogScreen(SectionScreen):
         if ip is None:
             return
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
+        def answered(answer: str | None) -> None:
+            if answer == "unblock":
                 self.operate(f"Unblocked {ip}.", "unblock_ip", ip, actor=CONSOLE)
 
         self.app.push_screen(
-            ConfirmScreen(
+            ChoiceDialog(
                 f"Unblock {ip}?",
-                "Requests from this address will be accepted again. If the traffic that "
+                "Enrollments from this address will be accepted again. If the traffic that "
                 "blocked it goes on, it will be blocked again.",
-                confirm="Unblock",
+                [Choice("cancel", "Cancel"), Choice("unblock", "Unblock", "warning")],
+                cancel_answer="cancel",
             ),
-            confirmed,
+            answered,
+        )
+
+    @on(Button.Pressed, "#reset-user")
+    def _reset_user(self) -> None:
+        user = self.query_one(LimitsPanel).selected_user
+        if user is None:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "reset":
+                self.operate(f"Limits reset for {user}.", "reset_user_limits", user, actor=CONSOLE)
+
+        self.app.push_screen(
+            ChoiceDialog(
+                f"Reset the limits of {user}?",
+                "Their message and wrong-code buckets refill at once: they can receive codes "
+                "and try codes again now.",
+                [Choice("cancel", "Cancel"), Choice("reset", "Reset limits", "warning")],
+                cancel_answer="cancel",
+            ),
+            answered,
         )
 
     @on(Button.Pressed, "#stream-add")
@@ -336,18 +359,19 @@ class LiveLogScreen(SectionScreen):
         if stream is None:
             return
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
+        def answered(answer: str | None) -> None:
+            if answer == "remove":
                 self.operate(f"Removed {stream.name}.", "remove_stream", stream.id)
 
         self.app.push_screen(
-            ConfirmScreen(
+            ChoiceDialog(
                 f"Remove the log stream {stream.name}?",
                 f"{stream.target} will receive no more events; its stored Authorization is "
                 "deleted.",
-                confirm="Remove",
+                [Choice("cancel", "Cancel"), Choice("remove", "Remove", "error")],
+                cancel_answer="cancel",
             ),
-            confirmed,
+            answered,
         )
 
     @on(Button.Pressed, "#alerts-ack")

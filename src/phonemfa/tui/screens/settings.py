@@ -82,15 +82,49 @@ class SettingsScreen(SectionScreen):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Revert", id="revert")
 
+    loaded: FactorSettings | None = None
+
     def on_mount(self) -> None:
         self.load()
+        # Another process (the API, the CLI) may change settings while this screen is open.
+        self.set_interval(2.0, self.check_for_outside_changes)
 
     def on_screen_resume(self) -> None:
         # Another process (the API, the CLI) may have changed settings meanwhile.
         self.load()
 
     def load(self) -> None:
-        self.show(self.service.factor_settings())
+        self.loaded = self.service.factor_settings()
+        self.show(self.loaded)
+
+    def is_dirty(self) -> bool:
+        if self.loaded is None:
+            return False
+        return self.form_values() != {
+            "enabled": self.loaded.enabled,
+            "message_types": list(self.loaded.message_types),
+            "provider": self.loaded.provider,
+            "friendly_name": self.loaded.friendly_name,
+            "otp_length": self.loaded.otp_length,
+            "otp_expiration_time": self.loaded.otp_expiration_time,
+        }
+
+    def check_for_outside_changes(self) -> None:
+        if not self.is_current:
+            return
+        current = self.service.factor_settings()
+        if current == self.loaded:
+            return
+        if self.is_dirty():
+            self.notify(
+                "The settings were changed elsewhere (API or CLI). Revert to see them.",
+                severity="warning",
+                timeout=6,
+            )
+            self.loaded = current  # tell once per outside change
+        else:
+            self.loaded = current
+            self.show(current)
 
     def show(self, factor: FactorSettings) -> None:
         self.query_one("#enabled", Switch).value = factor.enabled

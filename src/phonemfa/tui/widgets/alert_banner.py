@@ -34,7 +34,8 @@ class AlertBanner(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="alert-text")
-        yield Button("Acknowledge", id="alert-ack", variant="warning")
+        # Disabled while hidden, so it never takes the focus a screen gives its first field.
+        yield Button("Acknowledge", id="alert-ack", variant="warning", disabled=True)
 
     def on_mount(self) -> None:
         self.check()
@@ -51,6 +52,7 @@ class AlertBanner(Horizontal):
     def on_alert_banner_checked(self, message: Checked) -> None:
         messages = message.messages
         self.set_class(bool(messages), "-open")
+        self.query_one("#alert-ack", Button).disabled = not messages
         if messages:
             more = f"  (+{len(messages) - 1} more)" if len(messages) > 1 else ""
             self.query_one("#alert-text", Static).update(f"⚠ ALERT  {messages[0]}{more}")

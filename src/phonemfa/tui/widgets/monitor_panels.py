@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Sparkline, Static
@@ -17,13 +18,13 @@ if TYPE_CHECKING:
     from phonemfa.core.alerts import AlertRule
     from phonemfa.service.alerts import AlertFiring
     from phonemfa.service.monitor import (
-        BlockedIp,
         CountryUsage,
         LimitedUser,
         ReasonCount,
         Traffic,
     )
     from phonemfa.service.streams import LogStream
+    from phonemfa.store.limits_repo import BlockedIp
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,14 @@ class TrafficPanel(VerticalScroll):
 class LimitsPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield PanelTitle("Users at or near their message limit")
-        yield SyncedTable("User", "Sent/h", "State", "Refill", id="limited")
+        yield SyncedTable("User", "Left", "Sent/h", "Next message", id="limited")
         yield Note("", id="limited-note")
         yield PanelTitle("Blocked IPs")
         yield SyncedTable("IP", "Rule", "Blocked", id="blocked")
         yield Note("", id="blocked-note")
         with Horizontal(classes="panel-buttons"):
-            yield Button("Unblock…", id="unblock", variant="warning", disabled=True)
+            yield Button("Unblock IP…", id="unblock", variant="warning", disabled=True)
+            yield Button("Reset user…", id="reset-user", disabled=True)
 
     def show(self, data: PanelData) -> None:
         self.query_one("#limited", SyncedTable).sync(
@@ -168,27 +170,44 @@ class LimitsPanel(VerticalScroll):
                 (
                     u.user_id,
                     (
-                        u.user_id,
+                        cut(u.user_id, 18),
+                        f"{u.remaining}/{u.capacity}",
                         u.sent_last_hour,
-                        "limited" if u.limited else "near",
-                        relative(u.refill_at, data.now) if u.limited else "-",
+                        Text(relative(u.refill_at, data.now), style="bold red")
+                        if u.limited
+                        else Text("now"),
                     ),
                 )
                 for u in data.limited
             ]
         )
         self.query_one("#limited-note", Note).update(
-            "" if data.limited else "No user is at or near the limit (10 messages, +1 per hour)."
+            "" if data.limited else "No user is at or near their message limit."
         )
+        self.query_one("#reset-user", Button).disabled = not data.limited
         self.query_one("#blocked", SyncedTable).sync(
             [(b.ip, (b.ip, b.reason, relative(b.blocked_at, data.now))) for b in data.blocked]
         )
-        self.query_one("#blocked-note", Note).update("" if data.blocked else "No IP is blocked.")
+        self._blocked = {b.ip: b for b in data.blocked}
         self.query_one("#unblock", Button).disabled = not data.blocked
+        self.refresh_detail()
+
+    def refresh_detail(self) -> None:
+        blocked = getattr(self, "_blocked", {})
+        chosen = blocked.get(self.selected_ip or "")
+        note = "No IP is blocked." if not blocked else (chosen.detail if chosen else "")
+        self.query_one("#blocked-note", Note).update(note)
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_detail()
 
     @property
     def selected_ip(self) -> str | None:
         return self.query_one("#blocked", SyncedTable).selected_key
+
+    @property
+    def selected_user(self) -> str | None:
+        return self.query_one("#limited", SyncedTable).selected_key
 
 
 class CountriesPanel(VerticalScroll):

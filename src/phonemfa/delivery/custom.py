@@ -1,0 +1,189 @@
+"""The Custom provider (`phone-message-hook`): runs the Send Phone Message action.
+
+The action is a Python callable, `package.module:function` or a `.py` file (function
+`on_execute_send_phone_message`, or `onExecuteSendPhoneMessage`, or `path.py:function`), called as
+`action(event, api)` with the seed's event (message_options, user, request, tenant, client, secrets)
+and an `api.cache`. It runs in a worker thread with a timeout; an exception or a timeout is a failed
+send whose message is the action's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from phonemfa.delivery.base import DeliveryResult, OutgoingMessage
+
+NAME = "phone-message-hook"
+FUNCTION_NAMES = ("on_execute_send_phone_message", "onExecuteSendPhoneMessage")
+MAX_ERROR = 500
+
+
+class ActionLoadError(Exception):
+    pass
+
+
+def load_action(ref: str) -> Callable[[dict[str, Any], Any], Any]:
+    """Resolve `module:function`, `file.py` or `file.py:function` to the callable."""
+    ref = ref.strip()
+    if not ref:
+        raise ActionLoadError("No Custom action is configured (setting custom_action).")
+    path_part, _, func_name = ref.rpartition(":") if ".py:" in ref else (ref, "", "")
+    if path_part.endswith(".py") or ref.endswith(".py"):
+        path = Path(path_part if path_part.endswith(".py") else ref).expanduser()
+        if not path.is_file():
+            raise ActionLoadError(f"The action file {path} does not exist.")
+        spec = importlib.util.spec_from_file_location(f"phonemfa_action_{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise ActionLoadError(f"The action file {path} cannot be loaded.")
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the action's own code: report, never crash the engine
+            raise ActionLoadError(f"The action file {path} failed to load: {exc}") from exc
+    else:
+        module_name, _, func_name = ref.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            raise ActionLoadError(
+                f"The action module {module_name} cannot be imported: {exc}"
+            ) from exc
+    names = (func_name,) if func_name else FUNCTION_NAMES
+    for name in names:
+        func = getattr(module, name, None)
+        if callable(func):
+            return func
+    raise ActionLoadError(f"The action {ref} has no function {' or '.join(names)}.")
+
+
+class ActionCache:
+    """`api.cache` of an action: per-process, with expiry, like Auth0's best-effort cache."""
+
+    MAX_ITEMS = 20
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._items: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            value, expires_at = item
+            if expires_at <= self._clock():
+                del self._items[key]
+                return None
+            return {"value": value, "expires_at": expires_at}
+
+    def set(self, key: str, value: str, options: dict[str, Any] | None = None) -> dict[str, str]:
+        options = options or {}
+        now = self._clock()
+        expires_at = options.get("expires_at") or now + float(options.get("ttl", 15 * 60))
+        with self._lock:
+            if key not in self._items and len(self._items) >= self.MAX_ITEMS:
+                oldest = min(self._items, key=lambda k: self._items[k][1])
+                del self._items[oldest]
+            self._items[key] = (str(value), float(expires_at))
+        return {"type": "success"}
+
+    def delete(self, key: str) -> dict[str, str]:
+        with self._lock:
+            self._items.pop(key, None)
+        return {"type": "success"}
+
+
+class ActionApi:
+    def __init__(self, cache: ActionCache) -> None:
+        self.cache = cache
+
+
+def action_event(message: OutgoingMessage, secrets_: dict[str, str]) -> dict[str, Any]:
+    context = message.context
+    return {
+        "message_options": {
+            "action": message.action,
+            "code": message.code,
+            "message_type": message.channel,
+            "recipient": message.to,
+            "text": message.text,
+        },
+        "client": context.get("client", {}),
+        "request": context.get("request", {}),
+        "tenant": context.get("tenant", {}),
+        "user": context.get("user", {}),
+        "secrets": dict(secrets_),
+    }
+
+
+class CustomActionProvider:
+    name = NAME
+
+    def __init__(
+        self, action_ref: str, *, secrets: dict[str, str], cache: ActionCache, timeout: float
+    ) -> None:
+        self.action_ref = action_ref
+        self.secrets = secrets
+        self.cache = cache
+        self.timeout = timeout
+
+    def send(self, message: OutgoingMessage) -> DeliveryResult:
+        request = {"action": self.action_ref, "channel": message.channel}
+        try:
+            action = load_action(self.action_ref)
+        except ActionLoadError as exc:
+            return self._failed("action_not_loaded", str(exc), request)
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["value"] = action(
+                    action_event(message, self.secrets), ActionApi(self.cache)
+                )
+            except BaseException as exc:  # noqa: BLE001 - any failure of the action is a failed send
+                outcome["error"] = exc
+
+        # A daemon thread: a hung action cannot be killed, but it must not keep the process alive.
+        worker = threading.Thread(target=run, name="phonemfa-action", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            return self._failed(
+                "action_timeout",
+                f"The action did not finish within {self.timeout:g} seconds.",
+                request,
+            )
+        if "error" in outcome:
+            exc = outcome["error"]
+            text = str(exc) or type(exc).__name__
+            return self._failed("action_error", text[:MAX_ERROR], request)
+        value = outcome.get("value")
+        provider_id = None
+        if isinstance(value, dict):
+            provider_id = value.get("id") or value.get("provider_id")
+        return DeliveryResult(
+            ok=True,
+            provider=NAME,
+            provider_id=str(provider_id)[:200] if provider_id else "act_" + secrets.token_hex(8),
+            status="sent",
+            request=request,
+            response=value if isinstance(value, dict) else {},
+        )
+
+    def _failed(self, code: str, text: str, request: dict[str, Any]) -> DeliveryResult:
+        return DeliveryResult(
+            ok=False,
+            provider=NAME,
+            status="failed",
+            error_code=code,
+            error_message=text,
+            request=request,
+        )
