@@ -240,14 +240,11 @@ async def test_alert_banner_until_acknowledged(app, service):
 
 
 async def test_the_console_runs_the_delivery_loop(service, tmp_path):
-    from tests.tui.conftest import make_app
+    from phonemfa.tui.app import PhoneMfaApp
 
     out = tmp_path / "events.jsonl"
     service.create_stream(name="archive", type="file", file_path=str(out))
-    app = make_app(service)
-    from phonemfa.logstream import BackgroundLoop
-
-    app.background = BackgroundLoop(service, interval=0.05)
+    app = PhoneMfaApp(service, background=True)  # as the `phonemfa` command opens it
     async with app.run_test(size=SIZE) as pilot:
         record_send(service, user_id="auth0|a", phone="+14155550100", region="US")
         await wait_until(app, pilot, lambda: out.exists() and out.read_text().count("\n") == 1)
