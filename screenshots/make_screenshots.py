@@ -12,6 +12,7 @@ from pathlib import Path
 
 from phonemfa.clock import FakeClock
 from phonemfa.service import PhoneMfa
+from phonemfa.testing.traffic import busy_tenant
 from phonemfa.tui.app import PhoneMfaApp
 from phonemfa.tui.sections import SECTIONS
 
@@ -37,7 +38,9 @@ async def shoot(service: PhoneMfa) -> list[Path]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        service = PhoneMfa.open(Path(tmp) / "demo.db", clock=FakeClock(), demo=True)
+        clock = FakeClock()
+        service = PhoneMfa.open(Path(tmp) / "demo.db", clock=clock, demo=True)
+        busy_tenant(service, clock)  # 40 minutes of traffic for the live log
         try:
             for path in asyncio.run(shoot(service)):
                 print(path.relative_to(OUT.parent))

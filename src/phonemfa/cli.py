@@ -64,7 +64,7 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
     if ctx.invoked_subcommand is None:
         from phonemfa.tui.app import PhoneMfaApp
 
-        PhoneMfaApp(ctx.obj.service).run()
+        PhoneMfaApp(ctx.obj.service, background=True).run()
 
 
 @main.command()
@@ -151,3 +151,8 @@ main.add_command(_twilio)
 from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
 
 _register_mfa(main)
+
+# The tenant log's commands (logs, streams, alerts).
+from phonemfa.cli_logs import register as _register_logs  # noqa: E402
+
+_register_logs(main)

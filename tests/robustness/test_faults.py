@@ -330,5 +330,7 @@ def test_a_real_server_answers_503_and_keeps_serving(tmp_path, env, fault):
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
-    assert b"Traceback" not in err, err.decode()
+    # No request failed unexpectedly (the API logs those as "unexpected error on ..."); the
+    # background loop may log its own failed ticks while the database cannot be written.
+    assert b"unexpected error" not in err, err.decode()
     assert integrity(db) == "ok"

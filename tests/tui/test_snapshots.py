@@ -8,4 +8,4 @@ def test_factor_settings_screen(snap_compare, demo_app):
 
 
 def test_coming_section(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=SIZE, press=["f5"])
+    assert snap_compare(demo_app, terminal_size=SIZE, press=["f4"])
