@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -48,10 +49,15 @@ class PhoneMfaApp(App):
     def on_mount(self) -> None:
         if self.background is not None:
             self.background.start()
+        # Every object alive now (modules, phonenumbers and Twilio metadata, the first screen)
+        # lives as long as the app: keep them out of the collector's full passes, which walked
+        # them all and stalled the screen 50-100 ms every few seconds (benchmarks/bench_console).
+        gc.freeze()
 
     def on_unmount(self) -> None:
         if self.background is not None:
             self.background.stop()
+        gc.unfreeze()  # collectable again once the app is gone (tests open many apps)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

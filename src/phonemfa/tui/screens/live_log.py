@@ -38,7 +38,7 @@ from phonemfa.tui.widgets.ops_panels import AlertsPanel, StreamsPanel
 
 MAX_LINES = 2000  # lines kept on screen (and events kept for selection)
 HISTORY_SCAN = 5000  # newest events scanned when a filter changes
-POLL_INTERVAL = 0.25
+POLL_INTERVAL = 0.1  # an event shows within ~0.1 s; a poll of a quiet file is one indexed read
 PANEL_INTERVAL = 2.0
 
 
@@ -135,7 +135,9 @@ class LiveLogScreen(SectionScreen):
     @work(thread=True, group="log-history", exclusive=True, exit_on_error=False)
     def load_history(self, generation: int, wanted: EventFilter) -> None:
         last = self.service.last_event_id()
-        recent = [e for e in self.service.recent_events(HISTORY_SCAN) if e.id <= last]
+        # Without a filter the newest MAX_LINES are all shown: read only those.
+        scan = HISTORY_SCAN if wanted.active else MAX_LINES
+        recent = [e for e in self.service.recent_events(scan) if e.id <= last]
         matching = [e for e in recent if wanted.matches(e)][-MAX_LINES:]
         self.post_message(HistoryLoaded(generation, matching, last))
 
