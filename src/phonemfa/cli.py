@@ -77,12 +77,19 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
     type=click.Choice(["debug", "info", "warning", "error"]),
     help="warning hides the per-request access log.",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Worker threads for requests (default 40). Fewer cut tail latency when the Built-in "
+    "or a local Custom provider sends; slow providers (Twilio) need more.",
+)
 @pass_ctx
-def api(obj: Context, host: str, port: int, log_level: str) -> None:
+def api(obj: Context, host: str, port: int, log_level: str, threads: int | None) -> None:
     """Serve the Management API and the MFA API over HTTP."""
     from phonemfa.api.app import serve
 
-    serve(obj.service, host=host, port=port, log_level=log_level)
+    serve(obj.service, host=host, port=port, log_level=log_level, threads=threads)
 
 
 @main.group()

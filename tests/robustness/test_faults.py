@@ -334,3 +334,59 @@ def test_a_real_server_answers_503_and_keeps_serving(tmp_path, env, fault):
     # background loop may log its own failed ticks while the database cannot be written.
     assert b"unexpected error" not in err, err.decode()
     assert integrity(db) == "ok"
+
+
+SLOW = """
+import time
+
+def on_execute_send_phone_message(event, api):
+    with open({log!r}, "a") as log:
+        log.write("slow " + event["message_options"]["code"] + "\\n")
+    time.sleep(1.5)
+"""
+
+
+@pytest.mark.parametrize(("threads", "first_done"), [(1, "challenge"), (None, "read")])
+def test_api_threads_bound_the_requests_served_at_once(tmp_path, threads, first_done):
+    """`phonemfa api --threads 1`: a read waits for the slow send holding the only worker."""
+    import threading
+
+    db, phones = tmp_path / "threads.db", Phones(tmp_path / "phones")
+    service = custom_tenant(db, phones)
+    enroll(service, phones, "auth0|t", "+33640000009")
+    backend = service.create_token(["create:mfa_tokens", "read:guardian_factors"])
+    slow = tmp_path / "slow.py"
+    slow.write_text(SLOW.format(log=str(phones.root / "calls.log")))
+    service.update_settings({"custom_action": str(slow)}, actor="t")
+    service.close()
+    port = free_port()
+    argv = [sys.executable, "-m", "phonemfa", "--db", str(db), "--no-demo", "api"]
+    argv += ["--port", str(port)] + (["--threads", str(threads)] if threads else [])
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done: list[str] = []
+    try:
+        wait_for_port(port, proc)
+        base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {backend}"}
+        token = httpx.post(f"{base}/mfa/token", json={"user_id": "auth0|t"}, headers=auth)
+        calls = {
+            "challenge": lambda: httpx.post(
+                f"{base}/mfa/challenge", data={"mfa_token": token.json()["mfa_token"]}, timeout=30
+            ),
+            "read": lambda: httpx.get(f"{base}/api/v2/guardian/factors", headers=auth, timeout=30),
+        }
+
+        def run(name: str) -> None:
+            assert calls[name]().status_code == 200
+            done.append(name)
+
+        sender = threading.Thread(target=run, args=("challenge",))
+        sender.start()
+        wait_for_calls = time.monotonic() + 20
+        while not phones.calls()[1:] and time.monotonic() < wait_for_calls:
+            time.sleep(0.02)  # the action is running: the send holds a worker thread
+        run("read")
+        sender.join(30)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert done[0] == first_done

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -16,12 +17,18 @@ from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
 
 
-def create_app(service: PhoneMfa, *, background: bool = False) -> FastAPI:
-    """`background=True` (the `phonemfa api` server) runs the log stream and alert loop."""
+def create_app(
+    service: PhoneMfa, *, background: bool = False, threads: int | None = None
+) -> FastAPI:
+    """`background=True` (the `phonemfa api` server) runs the log stream and alert loop;
+    `threads` caps the worker threads that run requests (anyio's default: 40)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from phonemfa.logstream import BackgroundLoop
+
+        if threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
         loop = BackgroundLoop(service).start() if background else None
         try:
@@ -69,12 +76,16 @@ class JsonBodyMiddleware:
 
 
 def serve(
-    service: PhoneMfa, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info"
+    service: PhoneMfa,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    log_level: str = "info",
+    threads: int | None = None,
 ) -> None:
     import uvicorn
 
     uvicorn.run(
-        create_app(service, background=True),
+        create_app(service, background=True, threads=threads),
         host=host,
         port=port,
         log_level=log_level,
