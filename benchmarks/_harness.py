@@ -63,7 +63,9 @@ class Server:
         self.proc.wait(10)
 
 
-def phonemfa_server(db: Path, env: dict[str, str] | None = None) -> Server:
+def phonemfa_server(
+    db: Path, env: dict[str, str] | None = None, extra: list[str] | None = None
+) -> Server:
     return Server(
         [
             sys.executable,
@@ -77,6 +79,7 @@ def phonemfa_server(db: Path, env: dict[str, str] | None = None) -> Server:
             "{port}",
             "--log-level",
             "warning",
+            *(extra or []),
         ],
         env,
     )

@@ -232,12 +232,16 @@ def report(result: dict, args: argparse.Namespace) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stored", type=int, default=1_000_000)
     parser.add_argument("--rate", type=float, default=1000)
     parser.add_argument("--seconds", type=float, default=10)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     result = measure(args)
     print(
         f"live log headless (160x48), {args.stored:,} events stored (filled in "

@@ -248,16 +248,20 @@ def report(result: dict) -> list[list[str]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--flows", type=int, default=1500, help="login flows per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile the first round")
     parser.add_argument("--sort", default="cumulative", help="profile order: cumulative, tottime")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     if args.flows * args.rounds + min(args.flows, 500) > args.users * 8:
-        parser.error("at most 8 logins per user: the default bucket holds 10 messages")
+        raise SystemExit("at most 8 logins per user: the default bucket holds 10 messages")
     result = measure(args)
     print(
         "file database (WAL, synchronous=NORMAL), Built-in provider, one thread, "

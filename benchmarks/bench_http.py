@@ -157,7 +157,11 @@ def measure(args: argparse.Namespace) -> tuple[list[LoadResult], LoadResult]:
     runs: dict[str, list[LoadResult]] = {}
     with (
         bare_server() as bare,
-        phonemfa_server(db, {"PHONEMFA_BENCH_CODES": str(phones)}) as server,
+        phonemfa_server(
+            db,
+            {"PHONEMFA_BENCH_CODES": str(phones)},
+            ["--threads", str(args.threads)] if args.threads else None,
+        ) as server,
     ):
         for _ in range(args.rounds):
             for name, port, steps in (
@@ -203,16 +207,22 @@ def report(results: list[LoadResult], floor: LoadResult) -> list[list[str]]:
 HEADER = ["scenario", "flows", "requests", "p50", "p99", "flow p50 / p99", "vs bare", "errors"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=4.0, help="per scenario and round")
     parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
+    parser.add_argument("--threads", type=int, help="phonemfa api --threads (default: 40)")
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     started = time.perf_counter()
     results, floor = measure(args)
     print(
-        f"{args.clients} clients, loopback, one server process; best of {args.rounds} rounds of "
+        f"{args.clients} clients, loopback, one server process ({args.threads or 40} threads); "
+        f"best of {args.rounds} rounds of "
         f"{args.seconds:g} s; p50/p99 per request ({time.perf_counter() - started:.0f} s in all)"
     )
     print(table(report(results, floor), HEADER))
