@@ -81,8 +81,8 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
     "--threads",
     type=click.IntRange(1, 1000),
     default=None,
-    help="Worker threads for requests (default 40). Fewer cut tail latency when the Built-in "
-    "or a local Custom provider sends; slow providers (Twilio) need more.",
+    help="Worker threads running requests (default 40). A send holds its thread until the "
+    "provider answers: raise it when a slow provider (Twilio) meets heavy traffic.",
 )
 @pass_ctx
 def api(obj: Context, host: str, port: int, log_level: str, threads: int | None) -> None:
