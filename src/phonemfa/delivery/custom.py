@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage
+from phonemfa.delivery.virtual_phone import PhoneLine, VirtualPhones
 
 NAME = "phone-message-hook"
 FUNCTION_NAMES = ("on_execute_send_phone_message", "onExecuteSendPhoneMessage")
@@ -102,8 +103,12 @@ class ActionCache:
 
 
 class ActionApi:
-    def __init__(self, cache: ActionCache) -> None:
+    """`api` of an action run: Auth0's `api.cache`, plus phonemfa's `api.virtual_phone` (the
+    development inbox, `deliver(recipient, message_type, text)`; None when not offered)."""
+
+    def __init__(self, cache: ActionCache, virtual_phone: PhoneLine | None = None) -> None:
         self.cache = cache
+        self.virtual_phone = virtual_phone
 
 
 def action_event(message: OutgoingMessage, secrets_: dict[str, str]) -> dict[str, Any]:
@@ -128,12 +133,19 @@ class CustomActionProvider:
     name = NAME
 
     def __init__(
-        self, action_ref: str, *, secrets: dict[str, str], cache: ActionCache, timeout: float
+        self,
+        action_ref: str,
+        *,
+        secrets: dict[str, str],
+        cache: ActionCache,
+        timeout: float,
+        phones: VirtualPhones | None = None,
     ) -> None:
         self.action_ref = action_ref
         self.secrets = secrets
         self.cache = cache
         self.timeout = timeout
+        self.phones = phones
 
     def send(self, message: OutgoingMessage) -> DeliveryResult:
         request = {"action": self.action_ref, "channel": message.channel}
@@ -142,11 +154,12 @@ class CustomActionProvider:
         except ActionLoadError as exc:
             return self._failed("action_not_loaded", str(exc), request)
         outcome: dict[str, Any] = {}
+        line = self.phones.line(message.message_id) if self.phones is not None else None
 
         def run() -> None:
             try:
                 outcome["value"] = action(
-                    action_event(message, self.secrets), ActionApi(self.cache)
+                    action_event(message, self.secrets), ActionApi(self.cache, line)
                 )
             except BaseException as exc:  # noqa: BLE001 - any failure of the action is a failed send
                 outcome["error"] = exc
