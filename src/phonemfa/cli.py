@@ -151,3 +151,8 @@ main.add_command(_twilio)
 from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
 
 _register_mfa(main)
+
+# Replays of traffic scenarios.
+from phonemfa.cli_replay import register as _register_replay  # noqa: E402
+
+_register_replay(main)

@@ -8,6 +8,7 @@ from pathlib import Path
 from phonemfa import paths
 from phonemfa.clock import Clock, SystemClock
 from phonemfa.service.mfa import MfaMixin
+from phonemfa.service.replay import ReplayMixin
 from phonemfa.service.settings import SettingsMixin
 from phonemfa.service.templates import TemplatesMixin
 from phonemfa.service.tokens import TokensMixin
@@ -19,7 +20,9 @@ from phonemfa.store.db import Store
 NO_DEMO_ENV = "PHONEMFA_NO_DEMO"
 
 
-class PhoneMfa(MfaMixin, SettingsMixin, TokensMixin, UsersMixin, TwilioMixin, TemplatesMixin):
+class PhoneMfa(
+    MfaMixin, SettingsMixin, TokensMixin, UsersMixin, TwilioMixin, TemplatesMixin, ReplayMixin
+):
     def __init__(self, store: Store, *, clock: Clock | None = None, key: bytes) -> None:
         self.store = store
         self.clock = clock or SystemClock()
