@@ -174,3 +174,19 @@ def test_summary_lines_name_each_rule(demo_service):
     assert "     80  number_rules/blocked_number_types  Premium-rate numbers are refused" in text
     assert lines[-1] == "Blocked IPs: 198.51.100.7, 198.51.100.8"
     assert json.loads(json.dumps(replay(demo_service, "code_guessing").to_json()))
+
+
+def test_a_country_allowlist_stops_the_whole_attack_and_not_the_normal_day(demo_service):
+    demo_service.update_settings(
+        {"sms_allowed_regions": ["US", "FR", "ES", "GB", "DE"]}, actor="test"
+    )
+    attack = replay(demo_service, "sms_pumping").to_json()
+    assert attack["sent"] == {"total": 0}
+    assert attack["refused"] == {
+        "total": 374,
+        "number_rules/sms_allowed_regions": 338,
+        "number_rules/blocked_number_types": 36,  # premium numbers inside allowed countries
+    }
+    assert attack["blocked_ips"] == []  # refused before the IP counts a start
+    day = demo_service.replay(load_scenario(bundled_scenarios()["normal_day"])).to_json()
+    assert day["sent"]["total"] == 73 and day["refused"]["total"] == 4
