@@ -12,6 +12,7 @@ from pathlib import Path
 
 from phonemfa.clock import FakeClock
 from phonemfa.service import PhoneMfa
+from phonemfa.testing.traffic import busy_tenant
 from phonemfa.tui.app import PhoneMfaApp
 from phonemfa.tui.sections import SECTIONS
 
@@ -26,12 +27,12 @@ async def settle(pilot) -> None:
 
 
 async def play_an_enrollment(pilot) -> None:
-    """The simulator is empty until someone plays: Bruno enrolls his phone by a voice call,
+    """The simulator is empty until someone plays: Carmen enrolls her phone by a voice call,
     through the demo's Custom action (the simulated phone), so the user has the seed's choice."""
     screen = pilot.app.screen
     screen.service.update_settings({"provider": "phone-message-hook"}, actor="screenshots")
     screen.refresh_state()
-    screen.query_one("#sim-user").value = "auth0|bruno"
+    screen.query_one("#sim-user").value = "auth0|carmen"
     await settle(pilot)
     await pilot.click("#sim-channel-voice")
     await pilot.click("#sim-enroll")
@@ -61,7 +62,9 @@ async def shoot(service: PhoneMfa) -> list[Path]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        service = PhoneMfa.open(Path(tmp) / "demo.db", clock=FakeClock(), demo=True)
+        clock = FakeClock()
+        service = PhoneMfa.open(Path(tmp) / "demo.db", clock=clock, demo=True)
+        busy_tenant(service, clock)  # 40 minutes of traffic for the live log
         try:
             for path in asyncio.run(shoot(service)):
                 print(path.relative_to(OUT.parent))

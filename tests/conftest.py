@@ -123,7 +123,8 @@ class LiveServer:
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe: nobody reads a pipe during a test and a full one blocks the server.
+            stderr=self.db.with_name(f"server-{self.port}.log").open("wb"),
         )
         wait_for_port(self.port, self.proc)
         return self

@@ -64,7 +64,7 @@ def main(ctx: click.Context, db: Path | None, no_demo: bool) -> None:
     if ctx.invoked_subcommand is None:
         from phonemfa.tui.app import PhoneMfaApp
 
-        PhoneMfaApp(ctx.obj.service).run()
+        PhoneMfaApp(ctx.obj.service, background=True).run()
 
 
 @main.command()
@@ -156,3 +156,8 @@ _register_mfa(main)
 from phonemfa.cli_replay import register as _register_replay  # noqa: E402
 
 _register_replay(main)
+
+# The tenant log's commands (logs, streams, alerts).
+from phonemfa.cli_logs import register as _register_logs  # noqa: E402
+
+_register_logs(main)

@@ -38,6 +38,7 @@ def test_normal_day(demo_service, clock):
         "transaction/expired": 1,
     }
     assert body["blocked_ips"] == [] and body["provider"] == "simulated"
+    assert body["alerts"] == []  # a normal day raises none
     # The simulated clock moved through the day; the service's own clock did not.
     assert 19 * 3600 < summary.simulated_seconds < 20 * 3600 and clock.now() == start
     last = demo_service.store.query_one("SELECT MAX(ts) AS ts FROM events")["ts"]
@@ -61,6 +62,15 @@ def test_sms_pumping_attack(demo_service):
     }
     assert body["blocked_ips"] == ["198.51.100.7", "198.51.100.8"]
     assert {b.ip for b in demo_service.blocked_ips()} == {"198.51.100.7", "198.51.100.8"}
+    # The alert rules ran on the replay's clock: both blocks and both bursts raised an alert.
+    assert [a.split(":")[0] for a in body["alerts"]] == [
+        "alr_sms_spike",
+        "alr_ip_blocked",
+        "alr_ip_blocked",
+        "alr_sms_spike",
+    ]
+    alerts = demo_service.store.query("SELECT simulated FROM events WHERE type = 'alert'")
+    assert len(alerts) == 4 and all(a["simulated"] for a in alerts)
     types = [
         r["type"] for r in demo_service.store.query("SELECT type FROM events WHERE simulated = 1")
     ]
@@ -80,7 +90,7 @@ def test_code_guessing_attack(demo_service):
         "transaction/expired": 8,
         "user_messages/too_many_sms": 3,
     }
-    assert body["blocked_ips"] == []
+    assert body["blocked_ips"] == [] and body["alerts"] == []
     exceeded = demo_service.store.query(
         "SELECT user_id, ip FROM events WHERE type = 'gd_otp_rate_limit_exceed'"
     )
@@ -91,7 +101,7 @@ def test_every_event_of_a_replay_is_simulated_and_masks_numbers(demo_service):
     before = demo_service.store.query_one("SELECT MAX(id) AS id FROM events")["id"] or 0
     summary = replay(demo_service, "normal_day")
     rows = demo_service.store.query("SELECT * FROM events WHERE id > ?", (before,))
-    assert len(rows) == summary.events == 222
+    assert len(rows) == summary.events == 222  # no alert on a normal day
     assert all(r["simulated"] == 1 for r in rows)
     assert not any("+14155" in r["details"] for r in rows)  # numbers masked in the log
     outbox = demo_service.store.query("SELECT provider, simulated FROM messages")
@@ -172,7 +182,8 @@ def test_summary_lines_name_each_rule(demo_service):
     assert 'Replayed "SMS pumping attack": 374 of 374 requests' in text
     assert "Codes sent: 252 (252 SMS)" in text
     assert "     80  number_rules/blocked_number_types  Premium-rate numbers are refused" in text
-    assert lines[-1] == "Blocked IPs: 198.51.100.7, 198.51.100.8"
+    assert "Blocked IPs: 198.51.100.7, 198.51.100.8" in lines
+    assert lines[-5] == "Alerts fired: 4" and lines[-4].startswith("  alr_sms_spike: SMS sends")
     assert json.loads(json.dumps(replay(demo_service, "code_guessing").to_json()))
 
 

@@ -186,6 +186,7 @@ async def test_play_a_scenario_and_see_its_summary(demo_service, demo_app):
     assert "Codes sent 252" in trail and "Refused 122" in trail
     assert re.search(r"80 +number_rules/blocked_number_types", trail)
     assert "Blocked IPs 198.51.100.7, 198.51.100.8" in trail
+    assert "alr_sms_spike: SMS sends spike" in trail and "alr_ip_blocked" in trail
     assert len(demo_service.blocked_ips()) == 2
 
 

@@ -12,6 +12,7 @@ HEADLESS = [
     "phonemfa.core.events",
     "phonemfa.demo",
     "phonemfa.actions",
+    "phonemfa.logstream",
 ]
 
 

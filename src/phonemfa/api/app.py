@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonemfa import __version__
-from phonemfa.api import enrollments, errors, guardian, mfa
+from phonemfa.api import enrollments, errors, guardian, log_streams, logs, mfa
 from phonemfa.api import templates as templates_api
 from phonemfa.api import twilio as twilio_api
 from phonemfa.service import PhoneMfa
 
 
-def create_app(service: PhoneMfa) -> FastAPI:
+def create_app(service: PhoneMfa, *, background: bool = False) -> FastAPI:
+    """`background=True` (the `phonemfa api` server) runs the log stream and alert loop."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from phonemfa.logstream import BackgroundLoop
+
+        loop = BackgroundLoop(service).start() if background else None
+        try:
+            yield
+        finally:
+            if loop is not None:
+                await asyncio.to_thread(loop.stop)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="phonemfa",
         version=__version__,
         description="Management API (Auth0-compatible /api/v2) and MFA API of phonemfa.",
@@ -28,6 +46,8 @@ def create_app(service: PhoneMfa) -> FastAPI:
     app.include_router(enrollments.router)
     app.include_router(mfa.router)
     app.include_router(twilio_api.router)
+    app.include_router(logs.router)
+    app.include_router(log_streams.router)
     return app
 
 
@@ -54,7 +74,7 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        create_app(service),
+        create_app(service, background=True),
         host=host,
         port=port,
         log_level=log_level,

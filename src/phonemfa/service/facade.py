@@ -7,9 +7,13 @@ from pathlib import Path
 
 from phonemfa import paths
 from phonemfa.clock import Clock, SystemClock
+from phonemfa.service.alerts import AlertsMixin
+from phonemfa.service.logs import LogsMixin
 from phonemfa.service.mfa import MfaMixin
+from phonemfa.service.monitor import MonitorMixin
 from phonemfa.service.replay import ReplayMixin
 from phonemfa.service.settings import SettingsMixin
+from phonemfa.service.streams import StreamsMixin
 from phonemfa.service.templates import TemplatesMixin
 from phonemfa.service.tokens import TokensMixin
 from phonemfa.service.twilio import TwilioMixin
@@ -21,7 +25,17 @@ NO_DEMO_ENV = "PHONEMFA_NO_DEMO"
 
 
 class PhoneMfa(
-    MfaMixin, SettingsMixin, TokensMixin, UsersMixin, TwilioMixin, TemplatesMixin, ReplayMixin
+    MfaMixin,
+    SettingsMixin,
+    TokensMixin,
+    UsersMixin,
+    TwilioMixin,
+    TemplatesMixin,
+    LogsMixin,
+    MonitorMixin,
+    StreamsMixin,
+    AlertsMixin,
+    ReplayMixin,
 ):
     def __init__(self, store: Store, *, clock: Clock | None = None, key: bytes) -> None:
         self.store = store

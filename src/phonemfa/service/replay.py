@@ -3,7 +3,8 @@
 The replay runs on a twin of the service (same database, same key) whose clock it owns: each
 request happens at the scenario's time, so hours of traffic take milliseconds (or are paced at
 `speed` times real time) and every bucket, block and event reacts as in production. Its events and
-messages are marked simulated. Sends go to a simulated phone (the virtual inbox) in place of the
+messages are marked simulated, and the alert rules are evaluated on its clock as it goes (an alert
+fired by simulated traffic alone is marked simulated too). Sends go to a simulated phone (the virtual inbox) in place of the
 tenant's provider, unless `real_provider` is asked for explicitly.
 
 The replay's clock starts now, or just after an earlier replay's last event when that one ran
@@ -33,6 +34,7 @@ from phonemfa.service.base import ServiceBase
 from phonemfa.service.replay_summary import Outcome, ReplayProgress, ReplaySummary
 
 REPLAY_ACTOR = "replay"
+ALERT_STEP = 10.0  # simulated seconds between two evaluations of the alert rules
 
 
 def wrong_code(right: str | None, digits: int) -> str:
@@ -110,8 +112,10 @@ class ReplayMixin(ServiceBase):
             already_blocked=sorted(ips & blocked_before),
         )
         began = time.monotonic()
+        checked_at = float("-inf")  # the simulated time alerts were last evaluated
+        requests = scenario.requests
         try:
-            for request in scenario.requests:
+            for index, request in enumerate(requests):
                 if speed is not None:
                     wait = began + request.at / speed - time.monotonic()
                     if wait > 0 and cancel.wait(wait):
@@ -121,6 +125,18 @@ class ReplayMixin(ServiceBase):
                 clock.set(start + request.at)
                 outcome = self._replay_one(twin, run, f"{tag}|{request.user}", request)
                 summary.count(outcome)
+                # Alert rules look back from "now": evaluate them on the replay's clock, often
+                # enough, and always before the clock jumps over a quiet spell.
+                after = requests[index + 1].at if index + 1 < len(requests) else None
+                if (
+                    request.at - checked_at >= ALERT_STEP
+                    or after is None
+                    or after - request.at >= ALERT_STEP
+                ):
+                    checked_at = request.at
+                    summary.alerts.extend(
+                        f"{f.rule_id}: {f.message}" for f in twin.evaluate_alerts()
+                    )
                 if progress is not None:
                     progress(ReplayProgress(summary.done, summary.requests, request.at, outcome))
         finally:

@@ -88,6 +88,7 @@ class ReplaySummary:
     blocked_ips: list[str] = field(default_factory=list)  # newly blocked by this replay
     already_blocked: list[str] = field(default_factory=list)  # the scenario's IPs blocked before
     events: int = 0  # simulated events written meanwhile
+    alerts: list[str] = field(default_factory=list)  # "rule_id: message" of each alert fired
 
     def count(self, outcome: Outcome) -> None:
         self.done += 1
@@ -128,6 +129,7 @@ class ReplaySummary:
             "blocked_ips": self.blocked_ips,
             "already_blocked": self.already_blocked,
             "events": self.events,
+            "alerts": self.alerts,
         }
 
     def lines(self) -> list[str]:
@@ -165,4 +167,6 @@ class ReplaySummary:
         )
         if self.already_blocked:
             lines.append("Already blocked before this replay: " + ", ".join(self.already_blocked))
+        lines.append(f"Alerts fired: {len(self.alerts)}" if self.alerts else "Alerts fired: none")
+        lines.extend(f"  {alert}" for alert in self.alerts)
         return lines

@@ -5,6 +5,8 @@ Append new migrations at the end; never edit one that has shipped.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -187,3 +189,103 @@ def m0003(db: Database) -> None:
     )
     # Durable tenant-wide counts (the Built-in provider's lifetime allowance).
     db.execute("CREATE TABLE tenant_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+
+
+@migrations(name="0004_log_streams_leases_alerts")
+def m0004(db: Database) -> None:
+    # Log streams: one row per sink, its delivery cursor (the last event id handed over), and a
+    # lease so only one process (console or API server) delivers a sink at a time.
+    db.execute(
+        """CREATE TABLE stream_sinks (
+            id TEXT PRIMARY KEY,              -- lst_...
+            name TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,               -- http | file
+            status TEXT NOT NULL,             -- active | paused | suspended
+            endpoint TEXT,                    -- http: the URL POSTed to
+            content_type TEXT,                -- http: Content-Type header
+            content_format TEXT,              -- http: JSONLINES | JSONARRAY | JSONOBJECT
+            file_path TEXT,                   -- file: JSON lines appended here
+            filters TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE stream_cursors (
+            sink_id TEXT PRIMARY KEY REFERENCES stream_sinks(id) ON DELETE CASCADE,
+            last_event_id INTEGER NOT NULL,   -- every event up to here is delivered (or filtered)
+            delivered INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,  -- consecutive failed batches
+            failing_since REAL,
+            retry_at REAL,
+            last_error TEXT,
+            last_attempt_at REAL,
+            last_success_at REAL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,            -- sink:<id>, alerts
+            holder TEXT NOT NULL,
+            acquired_at REAL NOT NULL,
+            expires_at REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE alert_rules (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,               -- spike | count | failure_ratio | usage_day | usage_country
+            types TEXT NOT NULL DEFAULT '[]',
+            threshold REAL NOT NULL,
+            window_seconds INTEGER NOT NULL,
+            min_count INTEGER NOT NULL DEFAULT 0,
+            baseline_seconds INTEGER NOT NULL DEFAULT 86400,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            webhook_url TEXT,                 -- notified on firing; its Authorization is a secret
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE alert_firings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            rule_id TEXT NOT NULL,
+            key TEXT NOT NULL DEFAULT '',     -- what a firing is about: '' or day / day:country
+            fired_at REAL NOT NULL,
+            message TEXT NOT NULL,
+            event_id INTEGER,                 -- the `alert` event written
+            simulated INTEGER NOT NULL DEFAULT 0,
+            acknowledged_at REAL,
+            acknowledged_by TEXT,
+            notify_state TEXT NOT NULL DEFAULT 'none',  -- none | pending | sent | failed
+            notify_error TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX alert_firings_rule ON alert_firings(rule_id, key, fired_at)")
+    db.execute("CREATE INDEX alert_firings_open ON alert_firings(acknowledged_at)")
+    # The default rules as shipped (frozen here: core.alerts.DEFAULT_RULES may evolve later).
+    defaults = [
+        ("alr_sms_spike", "SMS sends spike", "spike", ["gd_send_sms"], 3, 300, 20),
+        ("alr_sms_fail_spike", "SMS failures spike", "spike", ["gd_send_sms_failure"], 3, 300, 10),
+        ("alr_voice_spike", "Voice calls spike", "spike", ["gd_send_voice"], 3, 300, 10),
+        (
+            "alr_voice_fail_spike",
+            "Voice failures spike",
+            "spike",
+            ["gd_send_voice_failure"],
+            3,
+            300,
+            5,
+        ),
+        ("alr_ip_blocked", "IP blocked for sign-up flood", "count", ["limit_mu"], 1, 60, 0),
+        ("alr_failure_ratio", "Send failures over 25%", "failure_ratio", [], 25, 900, 20),
+        ("alr_usage_day", "Messages per day", "usage_day", [], 1000, 86400, 0),
+        ("alr_usage_country", "Messages per country per day", "usage_country", [], 300, 86400, 0),
+    ]
+    for rule_id, name, kind, types, threshold, window, min_count in defaults:
+        db.execute(
+            "INSERT INTO alert_rules(id, name, kind, types, threshold, window_seconds, min_count,"
+            " baseline_seconds, enabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,86400,1,0,0)",
+            (rule_id, name, kind, json.dumps(types), threshold, window, min_count),
+        )

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 
 from phonemfa.service import PhoneMfa
 from phonemfa.tui.screens.base import SectionScreen
-from phonemfa.tui.screens.placeholder import coming
+from phonemfa.tui.screens.live_log import LiveLogScreen
 from phonemfa.tui.screens.settings import SettingsScreen
 from phonemfa.tui.screens.simulator import SimulatorScreen
 from phonemfa.tui.screens.templates import TemplatesScreen
@@ -27,7 +27,7 @@ class PhoneMfaApp(App):
         "twilio": TwilioScreen,
         "templates": TemplatesScreen,
         "simulator": SimulatorScreen,
-        "log": coming("log"),
+        "log": LiveLogScreen,
     }
     DEFAULT_MODE = "settings"
     BINDINGS = [
@@ -35,9 +35,23 @@ class PhoneMfaApp(App):
         for s in SECTIONS
     ] + [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
 
-    def __init__(self, service: PhoneMfa) -> None:
+    def __init__(self, service: PhoneMfa, *, background: bool = False) -> None:
+        """`background=True` (the `phonemfa` command) runs the log stream and alert loop."""
         super().__init__()
         self.service = service
+        self.background = None
+        if background:
+            from phonemfa.logstream import BackgroundLoop
+
+            self.background = BackgroundLoop(service)
+
+    def on_mount(self) -> None:
+        if self.background is not None:
+            self.background.start()
+
+    def on_unmount(self) -> None:
+        if self.background is not None:
+            self.background.stop()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

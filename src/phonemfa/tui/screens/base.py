@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from phonemfa.tui.widgets.alert_banner import AlertBanner
 from phonemfa.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class SectionScreen(Screen):
 
     def compose_chrome(self) -> ComposeResult:
         yield SectionBar(self.SECTION, self.service.factor_settings().friendly_name)
+        yield AlertBanner()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()

@@ -60,7 +60,11 @@ def summary_view(summary: ReplaySummary) -> Group:
         ("Blocked IPs ", "bold"),
         (", ".join(summary.blocked_ips), "bold red") if summary.blocked_ips else ("none", "dim"),
     )
-    parts = [head, _figures(summary), _refusals(summary), blocked]
+    alerts = Text.assemble(
+        ("Alerts ", "bold"),
+        ("\n".join(summary.alerts), "bold yellow") if summary.alerts else ("none", "dim"),
+    )
+    parts = [head, _figures(summary), _refusals(summary), blocked, alerts]
     if summary.already_blocked:
         parts.append(Text("Already blocked before: " + ", ".join(summary.already_blocked), "dim"))
     return Group(*parts)
