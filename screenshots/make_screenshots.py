@@ -20,6 +20,29 @@ OUT = Path(__file__).resolve().parent
 SIZE = (120, 40)
 
 
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+
+
+async def play_an_enrollment(pilot) -> None:
+    """The simulator is empty until someone plays: Carmen enrolls her phone by a voice call,
+    through the demo's Custom action (the simulated phone), so the user has the seed's choice."""
+    screen = pilot.app.screen
+    screen.service.update_settings({"provider": "phone-message-hook"}, actor="screenshots")
+    screen.refresh_state()
+    screen.query_one("#sim-user").value = "auth0|carmen"
+    await settle(pilot)
+    await pilot.click("#sim-channel-voice")
+    await pilot.click("#sim-enroll")
+    await settle(pilot)
+
+
+# What to do in a section before shooting it, so the picture shows the feature at work.
+PREPARE = {"simulator": play_an_enrollment}
+
+
 async def shoot(service: PhoneMfa) -> list[Path]:
     app = PhoneMfaApp(service)
     app.animation_level = "none"
@@ -27,9 +50,10 @@ async def shoot(service: PhoneMfa) -> list[Path]:
     async with app.run_test(size=SIZE) as pilot:
         for section in SECTIONS:
             await pilot.press(section.key)
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.3)
+            await settle(pilot)
+            if section.mode in PREPARE:
+                await PREPARE[section.mode](pilot)
+                app.clear_notifications()
             name = f"{section.mode}.svg"
             app.save_screenshot(name, str(OUT))
             saved.append(OUT / name)

@@ -159,6 +159,11 @@ from phonemfa.cli_mfa import register as _register_mfa  # noqa: E402
 
 _register_mfa(main)
 
+# Replays of traffic scenarios.
+from phonemfa.cli_replay import register as _register_replay  # noqa: E402
+
+_register_replay(main)
+
 # The tenant log's commands (logs, streams, alerts).
 from phonemfa.cli_logs import register as _register_logs  # noqa: E402
 

@@ -5,7 +5,3 @@ from tests.tui.conftest import SIZE
 
 def test_factor_settings_screen(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=SIZE)
-
-
-def test_coming_section(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=SIZE, press=["f4"])

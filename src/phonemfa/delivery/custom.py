@@ -20,6 +20,7 @@ from typing import Any
 
 from phonemfa.delivery.action_runner import RUNNER
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage
+from phonemfa.delivery.virtual_phone import PhoneLine, VirtualPhones
 
 NAME = "phone-message-hook"
 FUNCTION_NAMES = ("on_execute_send_phone_message", "onExecuteSendPhoneMessage")
@@ -125,8 +126,12 @@ class ActionCache:
 
 
 class ActionApi:
-    def __init__(self, cache: ActionCache) -> None:
+    """`api` of an action run: Auth0's `api.cache`, plus phonemfa's `api.virtual_phone` (the
+    development inbox, `deliver(recipient, message_type, text)`; None when not offered)."""
+
+    def __init__(self, cache: ActionCache, virtual_phone: PhoneLine | None = None) -> None:
         self.cache = cache
+        self.virtual_phone = virtual_phone
 
 
 def action_event(message: OutgoingMessage, secrets_: dict[str, str]) -> dict[str, Any]:
@@ -151,12 +156,19 @@ class CustomActionProvider:
     name = NAME
 
     def __init__(
-        self, action_ref: str, *, secrets: dict[str, str], cache: ActionCache, timeout: float
+        self,
+        action_ref: str,
+        *,
+        secrets: dict[str, str],
+        cache: ActionCache,
+        timeout: float,
+        phones: VirtualPhones | None = None,
     ) -> None:
         self.action_ref = action_ref
         self.secrets = secrets
         self.cache = cache
         self.timeout = timeout
+        self.phones = phones
 
     def send(self, message: OutgoingMessage) -> DeliveryResult:
         request = {"action": self.action_ref, "channel": message.channel}
@@ -164,8 +176,9 @@ class CustomActionProvider:
             action = load_action(self.action_ref)
         except ActionLoadError as exc:
             return self._failed("action_not_loaded", str(exc), request)
+        line = self.phones.line(message.message_id) if self.phones is not None else None
         job = RUNNER.run(
-            lambda: action(action_event(message, self.secrets), ActionApi(self.cache)),
+            lambda: action(action_event(message, self.secrets), ActionApi(self.cache, line)),
             self.timeout,
         )
         if not job.done.is_set():

@@ -10,6 +10,8 @@ received it.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from phonemfa.clock import iso
@@ -18,6 +20,7 @@ from phonemfa.core.settings import BUILTIN_MESSAGE_LIMIT
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage, Provider
 from phonemfa.delivery.builtin import BuiltinProvider
 from phonemfa.delivery.custom import ActionCache, CustomActionProvider
+from phonemfa.delivery.virtual_phone import VirtualPhones
 from phonemfa.errors import NotFoundError, PhoneMfaError, ValidationError
 from phonemfa.service.base import ServiceBase
 from phonemfa.service.results import InboxMessage
@@ -27,9 +30,17 @@ ACTION_SECRET_PREFIX = "action:"
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 INTERRUPTED_AFTER = 300  # seconds a send may take before a pending row counts as a crash
 
+# Called with each message this service object handed to a provider and the provider's answer.
+DeliveryObserver = Callable[[OutgoingMessage, DeliveryResult], None]
+
 
 class DeliveryMixin(ServiceBase):
     _action_cache: ActionCache | None = None
+    # When set, every send of this service object goes to this provider instead of the tenant's
+    # (a replay's simulated phone: a replay never reaches a real provider unless asked).
+    provider_override: Provider | None = None
+    _observers: tuple[DeliveryObserver, ...] = ()
+    _observers_lock = threading.Lock()
 
     # -- providers ---------------------------------------------------------------------------
 
@@ -38,6 +49,8 @@ class DeliveryMixin(ServiceBase):
     ) -> Provider:
         """The provider named `name`; `values` (the settings, when the caller has read them)
         spares the Custom provider two reads."""
+        if self.provider_override is not None:
+            return self.provider_override
         if name == "auth0":
             return BuiltinProvider(self.store, self.box, self.clock, simulated=simulated)
         if name == "phone-message-hook":
@@ -60,6 +73,7 @@ class DeliveryMixin(ServiceBase):
                 secrets=self.action_secret_values(),
                 cache=self._action_cache,
                 timeout=float(values["custom_action_timeout"]),
+                phones=VirtualPhones(self.store, self.box, self.clock, simulated=simulated),
             )
         if name == "twilio":
             factory = getattr(self, "twilio_provider", None)
@@ -83,6 +97,29 @@ class DeliveryMixin(ServiceBase):
     def builtin_trial_expired(self) -> bool:
         """The Built-in provider's lifetime allowance (100 messages) is spent."""
         return self.builtin_messages_used() >= BUILTIN_MESSAGE_LIMIT
+
+    # -- observing sends ------------------------------------------------------------------------
+
+    def observe_deliveries(self, observer: DeliveryObserver) -> Callable[[], None]:
+        """Call `observer(message, result)` after each send this service object makes, in this
+        process (the simulator's virtual phone shows what was handed to Twilio or an action and
+        what it answered). The message holds the code: observers keep it in memory, never store
+        it. Returns the function that stops observing."""
+        with self._observers_lock:
+            self._observers = (*self._observers, observer)
+
+        def stop() -> None:
+            with self._observers_lock:
+                self._observers = tuple(o for o in self._observers if o is not observer)
+
+        return stop
+
+    def _notify_observers(self, message: OutgoingMessage, result: DeliveryResult) -> None:
+        for observer in self._observers:
+            try:
+                observer(message, result)
+            except Exception:  # noqa: S112 - the send is recorded; a watcher's bug cannot undo it
+                continue
 
     # -- the send ------------------------------------------------------------------------------
 
@@ -134,6 +171,7 @@ class DeliveryMixin(ServiceBase):
                 details=details,
                 **event["fields"],
             )
+        self._notify_observers(message, result)
         return result
 
     def recover_interrupted_sends(self, older_than: float = INTERRUPTED_AFTER) -> int:

@@ -11,6 +11,7 @@ from phonemfa.service.alerts import AlertsMixin
 from phonemfa.service.logs import LogsMixin
 from phonemfa.service.mfa import MfaMixin
 from phonemfa.service.monitor import MonitorMixin
+from phonemfa.service.replay import ReplayMixin
 from phonemfa.service.settings import SettingsMixin
 from phonemfa.service.streams import StreamsMixin
 from phonemfa.service.templates import TemplatesMixin
@@ -34,6 +35,7 @@ class PhoneMfa(
     MonitorMixin,
     StreamsMixin,
     AlertsMixin,
+    ReplayMixin,
 ):
     def __init__(self, store: Store, *, clock: Clock | None = None, key: bytes) -> None:
         self.store = store

@@ -10,6 +10,7 @@ from phonemfa.core import codes, limits
 from phonemfa.core import trail as steps
 from phonemfa.core.phones import PhoneNumber, PhoneParseError, parse_phone
 from phonemfa.core.rules import check_destination
+from phonemfa.core.segments import sms_cost
 from phonemfa.core.settings import BUILTIN_MESSAGE_LIMIT, PROVIDER_LABELS, FactorSettings
 from phonemfa.core.templates import TEMPLATE_KEYS, Rendered, render
 from phonemfa.delivery.base import Provider
@@ -173,6 +174,7 @@ class SendChecksMixin:
                     event=fail_event,
                     message="We have detected suspicious behavior from this IP address; "
                     "further attempts are blocked. Contact the administrator.",
+                    reason="ip_blocked",
                 )
             if attempt.kind == ENROLL:
                 per_minute = values["limit_ip_enroll_per_minute"]
@@ -191,6 +193,7 @@ class SendChecksMixin:
                         message="Too many enrollment attempts from this IP address; "
                         "it is now blocked. Contact the administrator.",
                         extra={"blocked_ip": attempt.ip, "limit": per_minute},
+                        reason="ip_limit",
                     )
                 trail.allow(
                     steps.IP,
@@ -259,18 +262,29 @@ class SendChecksMixin:
                 status=503,
                 event=fail_event,
             )
+        template_data: dict[str, Any] = {
+            "action": action,
+            "channel": channel,
+            "locale": locale,
+            "length": len(rendered.text),
+        }
+        cost = ""
+        if channel == "sms":
+            sms = sms_cost(rendered.text)
+            template_data.update(segments=sms.segments, encoding=sms.encoding)
+            cost = f", {sms.segments} segment{'s' if sms.segments != 1 else ''} ({sms.encoding})"
         trail.allow(
             steps.TEMPLATE,
-            f"{template_key}, {channel}, locale {locale}: {len(rendered.text)} characters.",
-            action=action,
-            channel=channel,
-            locale=locale,
-            length=len(rendered.text),
+            f"{template_key}, {channel}, locale {locale}: {len(rendered.text)} characters{cost}.",
+            **template_data,
         )
         # The provider.
-        builtin_left = self.builtin_messages_left() if factor.provider == "auth0" else 0
+        override = self.provider_override
+        builtin_left = (
+            self.builtin_messages_left() if factor.provider == "auth0" and override is None else 0
+        )
         try:
-            if factor.provider == "auth0" and builtin_left <= 0:
+            if factor.provider == "auth0" and override is None and builtin_left <= 0:
                 raise PhoneMfaError(
                     f"The Built-in provider's {BUILTIN_MESSAGE_LIMIT} messages for this tenant "
                     "are spent. Choose Twilio or Custom to keep sending codes.",
@@ -296,7 +310,16 @@ class SendChecksMixin:
                 event=fail_event,
             )
         provider_detail = PROVIDER_LABELS[factor.provider]
-        if factor.provider == "auth0":
+        if override is not None:
+            provider_detail = (
+                f"{getattr(override, 'label', override.name)} in place of {provider_detail} "
+                "(nothing leaves this machine)"
+            )
+        elif factor.provider == "auth0":
             provider_detail += f": {builtin_left} of {BUILTIN_MESSAGE_LIMIT} tenant messages left"
-        trail.allow(steps.PROVIDER, f"{provider_detail}.", provider=factor.provider)
+        trail.allow(
+            steps.PROVIDER,
+            f"{provider_detail}.",
+            provider=factor.provider if override is None else override.name,
+        )
         return secret, counter, code, rendered, provider

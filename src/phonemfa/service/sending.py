@@ -14,6 +14,7 @@ from typing import Any
 from phonemfa.core import codes
 from phonemfa.core import trail as steps
 from phonemfa.core.phones import PhoneNumber
+from phonemfa.core.segments import sms_cost
 from phonemfa.core.settings import PROVIDER_LABELS, FactorSettings
 from phonemfa.core.templates import resolve_locale
 from phonemfa.delivery.base import DeliveryResult, OutgoingMessage, Provider
@@ -301,9 +302,10 @@ class SendingMixin(SendChecksMixin):
             channel=channel,
             action=action,
             recipient_masked=phone.masked,
-            provider=factor.provider,
+            provider=provider.name,
             region=phone.region,
             user_id=user_id,
+            segments=sms_cost(rendered.text).segments if channel == "sms" else None,
             simulated=attempt.simulated,
         )
         transaction = TransactionRow(

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen, Screen
 from phonemfa.service import PhoneMfa
 from phonemfa.tui.screens.base import SectionScreen
 from phonemfa.tui.screens.live_log import LiveLogScreen
-from phonemfa.tui.screens.placeholder import coming
 from phonemfa.tui.screens.settings import SettingsScreen
+from phonemfa.tui.screens.simulator import SimulatorScreen
 from phonemfa.tui.screens.templates import TemplatesScreen
 from phonemfa.tui.screens.twilio import TwilioScreen
 from phonemfa.tui.sections import SECTIONS
@@ -27,7 +27,7 @@ class PhoneMfaApp(App):
         "settings": SettingsScreen,
         "twilio": TwilioScreen,
         "templates": TemplatesScreen,
-        "simulator": coming("simulator"),
+        "simulator": SimulatorScreen,
         "log": LiveLogScreen,
     }
     DEFAULT_MODE = "settings"
