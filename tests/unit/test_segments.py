@@ -106,3 +106,10 @@ def test_any_text_has_a_consistent_cost(text):
         # (a two-unit character may move to the next part).
         assert math.ceil(cost.units / part) <= cost.segments
         assert cost.segments <= math.ceil(cost.units / (part - 1))
+
+
+@given(st.text(alphabet=sorted(GSM7_BASIC), max_size=700))
+def test_the_all_basic_fast_path_counts_as_the_general_one(text):
+    from phonemfa.core.segments import _mixed_cost
+
+    assert sms_cost(text) == _mixed_cost(text)

@@ -123,6 +123,14 @@ class SmsCost:
 
 
 def sms_cost(text: str) -> SmsCost:
+    if GSM7_BASIC.issuperset(text):  # the usual message, checked at C speed: one septet each
+        n = len(text)
+        segments = 0 if n == 0 else 1 if n <= GSM7_SINGLE else -(-n // GSM7_PART)
+        return SmsCost("GSM-7", n, n, segments)
+    return _mixed_cost(text)
+
+
+def _mixed_cost(text: str) -> SmsCost:
     forced = tuple(dict.fromkeys(ch for ch in text if gsm7_septets(ch) is None))
     if not forced:
         sizes = [gsm7_septets(ch) or 0 for ch in text]
