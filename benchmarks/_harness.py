@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -248,7 +250,10 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def temp_db() -> Path:
-    return Path(tempfile.mkdtemp(prefix="phonemfa-bench-")) / "bench.db"
+    """A database path in a new temporary directory, removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="phonemfa-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder / "bench.db"
 
 
 def median(values: list[float]) -> float:
