@@ -12,7 +12,7 @@ from phonemfa.service import PhoneMfa
 # The action writes each code to <phones>/<number> and logs every call. While <slow> exists it
 # waits there (a send in flight); it never touches the database.
 ACTION = """
-import os, time
+import os, threading, time
 
 PHONES = {phones!r}
 SLOW = {slow!r}
@@ -23,8 +23,12 @@ def on_execute_send_phone_message(event, api):
         log.write(options["recipient"] + " " + options["code"] + "\\n")
     while os.path.exists(SLOW):
         time.sleep(0.02)
-    with open(os.path.join(PHONES, options["recipient"]), "w") as phone:
-        phone.write(options["code"])
+    # Atomically: a concurrent reader must never see the file empty.
+    phone = os.path.join(PHONES, options["recipient"])
+    partial = phone + "." + str(os.getpid()) + "." + str(threading.get_ident())
+    with open(partial, "w") as handle:
+        handle.write(options["code"])
+    os.replace(partial, phone)
     return {{"id": "robust"}}
 """
 
