@@ -60,7 +60,19 @@ async def shoot(service: PhoneMfa) -> list[Path]:
     return saved
 
 
+def fix_randomness() -> None:
+    """Codes, recovery codes and device ids are random in real runs; fixed here so the
+    screenshots change only when the screens do."""
+    from phonemfa.core import codes
+    from phonemfa.store import enrollments_repo
+
+    codes.new_hotp_secret = lambda: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    codes.new_recovery_code = lambda: "N3BGPZZWJ85JLCNPZBDW6QXC"
+    enrollments_repo.new_device_id = lambda: "dev_SCREENSHOT000000"
+
+
 def main() -> int:
+    fix_randomness()
     with tempfile.TemporaryDirectory() as tmp:
         clock = FakeClock()
         service = PhoneMfa.open(Path(tmp) / "demo.db", clock=clock, demo=True)
