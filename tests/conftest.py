@@ -18,6 +18,8 @@ from hypothesis import settings as hypothesis_settings
 from phonemfa.clock import FakeClock
 from phonemfa.service import PhoneMfa
 
+pytest_plugins = ["tests.twilio_support"]
+
 # Nothing in the tests may leave the machine, and loopback must never go through a proxy.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 os.environ.pop("PHONEMFA_SECRET_KEY", None)

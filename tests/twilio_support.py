@@ -1,9 +1,15 @@
-"""Helpers for tests that send through the loopback FakeTwilio (not fixtures: each test package
-declares its own, so no shared conftest has to change)."""
+"""Helpers and fixtures for tests that send through the loopback FakeTwilio.
+
+Loaded as a plugin by tests/conftest.py: a module opts in with
+`pytestmark = pytest.mark.usefixtures("twilio_isolated")` and takes `fake` as an argument.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+
+import pytest
 
 from phonemfa.testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
@@ -21,6 +27,7 @@ def isolate_env(monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.delenv("PHONEMFA_TWILIO_BASE_URL", raising=False)
 
 
 def new_fake(**kwargs) -> FakeTwilio:
@@ -34,3 +41,14 @@ def configure(service, fake: FakeTwilio, monkeypatch=None, **extra) -> None:
         monkeypatch.setenv("PHONEMFA_TWILIO_BASE_URL", fake.base_url)
     changes = {"sid": fake.account_sid, "auth_token": fake.auth_token, "from": FROM, **extra}
     service.save_twilio_config(changes, actor="test")
+
+
+@pytest.fixture
+def twilio_isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_env(monkeypatch)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTwilio]:
+    with new_fake() as server:
+        yield server

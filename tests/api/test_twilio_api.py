@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,10 +12,9 @@ from phonemfa.store import messages_repo
 from phonemfa.testing.twilio_server import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,
-    FakeTwilio,
     signed_callback,
 )
-from tests.twilio_support import FROM, SERVICE_SID, TO, configure, isolate_env, new_fake
+from tests.twilio_support import FROM, SERVICE_SID, TO, configure, new_fake
 
 PATHS = [
     "/api/v2/guardian/factors/phone/providers/twilio",
@@ -26,16 +24,7 @@ TOKEN = "f00dfeedf00dfeedf00dfeedf00d9a3b"
 STATUS_URL = "http://testserver/twilio/status"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_env(monkeypatch)
-    monkeypatch.delenv("PHONEMFA_TWILIO_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    with new_fake() as server:
-        yield server
+pytestmark = pytest.mark.usefixtures("twilio_isolated")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,20 +16,9 @@ from tests.twilio_support import (
     FROM,
     SERVICE_SID,
     TO,
-    isolate_env,
-    new_fake,
 )
 
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_env(monkeypatch)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    with new_fake() as server:
-        yield server
+pytestmark = pytest.mark.usefixtures("twilio_isolated")
 
 
 class Sleeps(list):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from phonemfa.core.masking import mask_secret
 from phonemfa.errors import ForbiddenError, ValidationError
 from phonemfa.store import messages_repo
-from phonemfa.testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from phonemfa.testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from tests.twilio_support import (
     API_KEY,
     API_KEY_SECRET,
@@ -18,24 +17,13 @@ from tests.twilio_support import (
     SERVICE_SID,
     TO,
     configure,
-    isolate_env,
-    new_fake,
 )
 
 TOKEN = "9f3c0d6e1b2a4c5d8e7f6a5b4c3d2e1f"
 CALLBACK = "https://mfa.example.com/twilio/status"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_env(monkeypatch)
-    monkeypatch.delenv("PHONEMFA_TWILIO_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    with new_fake() as server:
-        yield server
+pytestmark = pytest.mark.usefixtures("twilio_isolated")
 
 
 def events(service, type_: str | None = None) -> list[dict]:

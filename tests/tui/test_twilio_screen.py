@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.widgets import Input, RadioButton
 
 from phonemfa.store import messages_repo
-from phonemfa.testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from phonemfa.testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from tests.tui.conftest import SIZE, make_app
-from tests.twilio_support import FROM, SERVICE_SID, configure, isolate_env, new_fake
+from tests.twilio_support import FROM, SERVICE_SID, configure
 
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_env(monkeypatch)
-    monkeypatch.delenv("PHONEMFA_TWILIO_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    with new_fake() as server:
-        yield server
+pytestmark = pytest.mark.usefixtures("twilio_isolated")
 
 
 def text_of(app, selector: str) -> str:
