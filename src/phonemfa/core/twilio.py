@@ -35,36 +35,37 @@ def _text_or_none(value: Any, field: str) -> str | None:
     return value.strip() or None
 
 
-def check_account_sid(value: Any, field: str = "sid") -> str | None:
+def _check_sid(value: Any, field: str, pattern: re.Pattern[str], what: str) -> str | None:
     sid = _text_or_none(value, field)
-    if sid is not None and not ACCOUNT_SID.match(sid):
-        raise ValidationError(
-            f"{field} must be AC followed by 32 hexadecimal characters (the Account SID on the "
-            "Twilio Console's dashboard).",
-            field=field,
-        )
+    if sid is not None and not pattern.match(sid):
+        raise ValidationError(f"{field} must be {what}.", field=field)
     return sid
+
+
+def check_account_sid(value: Any, field: str = "sid") -> str | None:
+    return _check_sid(
+        value,
+        field,
+        ACCOUNT_SID,
+        "AC followed by 32 hexadecimal characters (the Account SID on the Twilio Console's "
+        "dashboard)",
+    )
 
 
 def check_service_sid(value: Any, field: str = "messaging_service_sid") -> str | None:
-    sid = _text_or_none(value, field)
-    if sid is not None and not SERVICE_SID.match(sid):
-        raise ValidationError(
-            f"{field} must be MG followed by 32 hexadecimal characters (a Messaging Service SID, "
-            "under Messaging > Services on the Twilio Console).",
-            field=field,
-        )
-    return sid
+    return _check_sid(
+        value,
+        field,
+        SERVICE_SID,
+        "MG followed by 32 hexadecimal characters (a Messaging Service SID, under Messaging > "
+        "Services on the Twilio Console)",
+    )
 
 
 def check_api_key_sid(value: Any, field: str = "api_key_sid") -> str | None:
-    sid = _text_or_none(value, field)
-    if sid is not None and not API_KEY_SID.match(sid):
-        raise ValidationError(
-            f"{field} must be SK followed by 32 hexadecimal characters (an API key SID).",
-            field=field,
-        )
-    return sid
+    return _check_sid(
+        value, field, API_KEY_SID, "SK followed by 32 hexadecimal characters (an API key SID)"
+    )
 
 
 def parse_e164(value: Any, field: str) -> str:
